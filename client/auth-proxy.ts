@@ -1,0 +1,217 @@
+import type { Workbox } from 'workbox-window';
+import { AuthProxyError } from '../sw/errors/auth-proxy-error.js';
+import { ProxyTimeoutError } from '../sw/errors/proxy-timeout-error.js';
+import { ProxyUnavailableError } from '../sw/errors/proxy-unavailable-error.js';
+import {
+  DEFAULT_CHANNEL_NAME,
+  MESSAGE_SOURCE,
+  PROTOCOL_VERSION,
+  type AuthStatus,
+  type BroadcastMessage,
+  type RequestMap,
+  type RequestType,
+} from '../sw/protocol.js';
+import { VERSION } from '../sw/version.js';
+import { AuthProxyEvent, type AuthProxyEventDetails, type AuthProxyEventMap, type AuthProxyEventType } from './auth-proxy-event.js';
+import { rebuildError } from './rebuild-error.js';
+import { requestWorker } from './request-worker.js';
+
+/** Options of `registerAuthProxy`. */
+export interface RegisterAuthProxyOptions {
+  /**
+   * The registration scope; the pages that make API calls must be inside it.
+   * @default the directory of the script URL
+   */
+  scope?: string;
+  /**
+   * `'module'` for a worker built as an ES module.
+   * @default 'classic'
+   */
+  type?: WorkerType;
+  /**
+   * Must match the worker config's `channelName`.
+   * @default 'sw-auth-proxy'
+   */
+  channelName?: string;
+  /**
+   * How long a command to the worker (`status`, `logout`, the handshake) may take before it fails
+   * with a `ProxyTimeoutError`.
+   * @default 10000
+   */
+  requestTimeoutMs?: number;
+}
+
+/** What `ready` resolves with, from the handshake. */
+export interface ReadyInfo {
+  /** The worker's package version. */
+  workerVersion: string;
+  /** This page's id as the worker sees it (`Client.id`); `replay-skipped` events carry it. */
+  clientId: string;
+}
+
+function isBroadcast(data: unknown): data is BroadcastMessage {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    (data as { source?: unknown }).source === MESSAGE_SOURCE &&
+    typeof (data as { type?: unknown }).type === 'string' &&
+    typeof (data as { payload?: unknown }).payload === 'object' &&
+    (data as { payload?: unknown }).payload !== null
+  );
+}
+
+export interface AuthProxy {
+  addEventListener<K extends AuthProxyEventType>(
+    type: K,
+    listener: (this: AuthProxy, event: AuthProxyEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends AuthProxyEventType>(
+    type: K,
+    listener: (this: AuthProxy, event: AuthProxyEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+/**
+ * The page's handle on the auth proxy: lifecycle (`ready`), commands (`status`, `logout`,
+ * `unregister`) and the worker's announcements as typed events. Made by `registerAuthProxy`.
+ */
+export class AuthProxy extends EventTarget {
+  /**
+   * Resolves once the worker is active, has answered the handshake, and controls this page, so
+   * every request the page makes from then on passes through it. Rejects with a
+   * `ProxyUnavailableError` or `ProxyTimeoutError` (also dispatched as an `error` event).
+   */
+  readonly ready: Promise<ReadyInfo>;
+
+  readonly #workbox: Workbox;
+  readonly #timeoutMs: number;
+  readonly #scope: string | undefined;
+  readonly #channel: BroadcastChannel;
+  readonly #teardown = new AbortController();
+
+  constructor(workbox: Workbox, options: RegisterAuthProxyOptions = {}) {
+    super();
+    this.#workbox = workbox;
+    this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.#scope = options.scope;
+    // Listen before registering, so a login that happens while the worker starts is not missed.
+    this.#channel = new BroadcastChannel(options.channelName ?? DEFAULT_CHANNEL_NAME);
+    this.#channel.addEventListener('message', (event) => this.#onBroadcast(event), { signal: this.#teardown.signal });
+    this.ready = this.#start();
+    this.ready.catch((error: unknown) => {
+      this.#emit('error', error instanceof AuthProxyError ? error : new ProxyUnavailableError('Failed to start the auth proxy'));
+    });
+  }
+
+  /** The worker's view of the session (state, expiry, counters); never a token. */
+  async status(): Promise<AuthStatus> {
+    return this.#request('status', null);
+  }
+
+  /**
+   * Log out in every tab: the worker forgets the tokens and announces `logged-out`.
+   * @param options.revoke also revoke the refresh token at the configured RFC 7009 endpoint.
+   */
+  async logout(options: { revoke?: boolean } = {}): Promise<{ revoked: boolean }> {
+    return this.#request('logout', { revoke: options.revoke ?? true });
+  }
+
+  /** Unregister the worker and stop listening. Tokens stay in IndexedDB until a logout. */
+  async unregister(): Promise<boolean> {
+    const registration = await navigator.serviceWorker.getRegistration(this.#scope);
+    this.dispose();
+    return registration ? registration.unregister() : false;
+  }
+
+  /** Stop listening to the worker; the worker itself keeps running. */
+  dispose(): void {
+    this.#teardown.abort();
+    this.#channel.close();
+  }
+
+  async #start(): Promise<ReadyInfo> {
+    if (!('serviceWorker' in navigator)) {
+      throw new ProxyUnavailableError('Failed to register the auth proxy: service workers are not available (insecure context or unsupported browser)');
+    }
+    try {
+      await this.#workbox.register({ immediate: true });
+    } catch (error) {
+      // The browser reports a worker that threw during evaluation only as "script evaluation
+      // failed"; the ConfigError with the field name is in the worker's console.
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ProxyUnavailableError(
+        `Failed to register the auth proxy: ${reason}. If the worker threw a ConfigError, its console names the option to fix.`,
+      );
+    }
+    const worker = await this.#within(this.#workbox.active, 'wait for the service worker to activate');
+    const hello = await requestWorker(worker, 'hello', { clientVersion: VERSION, protocol: PROTOCOL_VERSION }, this.#timeoutMs);
+    if (hello.version !== VERSION || hello.protocol !== PROTOCOL_VERSION) {
+      // Reported, not acted on: reloading here is how update loops start.
+      this.#emit('version-mismatch', {
+        clientVersion: VERSION,
+        workerVersion: hello.version,
+        clientProtocol: PROTOCOL_VERSION,
+        workerProtocol: hello.protocol,
+      });
+    }
+    await this.#controlled();
+    return { workerVersion: hello.version, clientId: hello.clientId };
+  }
+
+  /** The hello made the worker claim this page; wait until the browser says so. */
+  #controlled(): Promise<void> {
+    if (navigator.serviceWorker.controller) return Promise.resolve();
+    const changed = new Promise<void>((resolve) => {
+      navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true, signal: this.#teardown.signal });
+    });
+    return this.#within(changed, 'take control of the page');
+  }
+
+  #within<T>(promise: Promise<T>, action: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new ProxyTimeoutError(`Failed to ${action}: nothing happened within ${this.#timeoutMs} ms`)),
+        this.#timeoutMs,
+      );
+      promise.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+
+  async #request<K extends RequestType>(type: K, payload: RequestMap[K]['request']): Promise<RequestMap[K]['response']> {
+    await this.ready;
+    const worker = navigator.serviceWorker.controller;
+    if (!worker) throw new ProxyUnavailableError(`Failed to ${type}: no service worker controls this page`);
+    return requestWorker(worker, type, payload, this.#timeoutMs);
+  }
+
+  #onBroadcast(event: MessageEvent<unknown>): void {
+    const message = event.data;
+    if (!isBroadcast(message)) return;
+    switch (message.type) {
+      case 'logged-in':
+      case 'token-refreshed':
+      case 'session-expired':
+      case 'logged-out':
+      case 'replay-skipped':
+        this.#emit(message.type, message.payload, event);
+        return;
+      case 'error':
+        this.#emit('error', rebuildError(message.payload), event);
+        return;
+      default: {
+        // Compile-time exhaustiveness; at run time a newer worker may announce more than this
+        // client knows, which is ignored rather than thrown.
+        const unknown: never = message;
+        void unknown;
+      }
+    }
+  }
+
+  #emit<K extends AuthProxyEventType>(type: K, detail: AuthProxyEventDetails[K], originalEvent?: MessageEvent): void {
+    this.dispatchEvent(new AuthProxyEvent(type, detail, originalEvent));
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * `sw-auth-proxy/sw`: for service workers you bundle yourself.
+ * @module
+ */
+export { installAuthProxy } from './install-auth-proxy.js';
+export type { AuthProxyHandle } from './install-auth-proxy.js';
+export type { AuthProxyConfig, ProtectedOrigin, RefreshTokenStorage } from './config.js';
+export { AuthProxyError, isAuthProxyError } from './errors/auth-proxy-error.js';
+export { ConfigError, isConfigError } from './errors/config-error.js';
+export { RefreshFailedError, isRefreshFailedError } from './errors/refresh-failed-error.js';
+export { SessionExpiredError, isSessionExpiredError } from './errors/session-expired-error.js';
+export { TokenResponseError, isTokenResponseError } from './errors/token-response-error.js';
+export type { AuthStatus, AuthState, AuthCounters } from './protocol.js';

@@ -1,0 +1,119 @@
+/**
+ * The wire protocol between the page (`client/`) and the service worker (`sw/`).
+ *
+ * Two channels, one direction each:
+ * - page → SW: `postMessage` to the controlling worker with a reply `MessagePort`. A BroadcastChannel
+ *   message does not wake a stopped worker; a `postMessage` does.
+ * - SW → every page: one `BroadcastChannel`, so every tab hears the same story at the same time.
+ *
+ * Nothing here carries a token. This file is shared by both sides, so it may use neither the DOM nor
+ * the WebWorker library.
+ */
+
+/** Bumped when a message changes shape; the handshake compares it. */
+export const PROTOCOL_VERSION = 1;
+
+/** Tags every message so that unrelated `postMessage` traffic is ignored by both sides. */
+export const MESSAGE_SOURCE = 'sw-auth-proxy';
+
+/** The BroadcastChannel name unless the config says otherwise. */
+export const DEFAULT_CHANNEL_NAME = 'sw-auth-proxy';
+
+/**
+ * Prefix of the opaque value handed to pages in place of the access token. A request that carries
+ * `Authorization: Bearer <placeholder>` gets the real token instead.
+ */
+export const PLACEHOLDER_PREFIX = 'sw-auth-proxy.';
+
+/** An error as it crosses the boundary; the receiving side rebuilds the class from `name`. */
+export interface WireError {
+  name: string;
+  message: string;
+}
+
+export type AuthState = 'anonymous' | 'authenticated' | 'refreshing' | 'expired';
+
+export interface AuthCounters {
+  /** Protected requests the worker handled. */
+  requests: number;
+  /** Requests replayed after a 401 and a refresh. */
+  replayed: number;
+  /** Refresh calls made to the server. */
+  refreshes: number;
+  /** Refresh calls that failed. */
+  refreshFailures: number;
+  /** 401s returned as they were because the body could not be replayed. */
+  replaysSkipped: number;
+}
+
+/** What `AuthProxy.status()` returns, answered by the worker. */
+export interface AuthStatus {
+  state: AuthState;
+  /** A token is stored and, by the worker's clock, not yet expired. */
+  hasValidToken: boolean;
+  /** Epoch milliseconds, or `null` when unknown or logged out. */
+  expiresAt: number | null;
+  /** Bumped by every login and refresh; `0` before the first. */
+  generation: number;
+  /** Protected requests the worker is answering right now. */
+  pendingRequests: number;
+  lastRefreshAt: number | null;
+  lastError: WireError | null;
+  counters: AuthCounters;
+  /** The worker's package version. */
+  version: string;
+}
+
+/** page → SW requests and what each one answers. */
+export interface RequestMap {
+  /** The handshake: the page says hello, the worker claims it and answers with its version. */
+  hello: {
+    request: { clientVersion: string; protocol: number };
+    response: { version: string; protocol: number; clientId: string };
+  };
+  status: { request: null; response: AuthStatus };
+  /** Forget the tokens in every tab; `revoke` also tells the server (RFC 7009) when configured. */
+  logout: { request: { revoke: boolean }; response: { revoked: boolean } };
+}
+
+export type RequestType = keyof RequestMap;
+
+export type ClientRequest = {
+  [K in RequestType]: { source: typeof MESSAGE_SOURCE; type: K; payload: RequestMap[K]['request'] };
+}[RequestType];
+
+export type Reply<K extends RequestType = RequestType> =
+  | { ok: true; type: K; payload: RequestMap[K]['response'] }
+  | { ok: false; type: K; error: WireError };
+
+/** Why a refresh ended the session. */
+export type SessionEndReason = 'invalid_grant' | 'refresh-rejected' | 'no-refresh-token';
+
+/** Why a 401 was handed back without a replay. */
+export type ReplaySkipReason = 'body-too-large' | 'body-unreadable';
+
+/** SW → page events, broadcast to every tab. */
+export interface BroadcastEventMap {
+  'logged-in': { generation: number; expiresAt: number | null };
+  'token-refreshed': { generation: number; expiresAt: number | null };
+  'session-expired': { reason: SessionEndReason };
+  'logged-out': { revoked: boolean };
+  /**
+   * A 401 reached the page because its request could not be replayed. `url` has no query string;
+   * `clientId` is the tab whose request it was.
+   */
+  'replay-skipped': { method: string; url: string; reason: ReplaySkipReason; clientId: string };
+  /** Something failed inside the worker; requests were still answered. */
+  error: WireError;
+}
+
+export type BroadcastType = keyof BroadcastEventMap;
+
+export type BroadcastMessage = {
+  [K in BroadcastType]: { source: typeof MESSAGE_SOURCE; type: K; payload: BroadcastEventMap[K] };
+}[BroadcastType];
+
+/** For `switch` statements over the unions above: a new member fails to compile until handled. */
+export function assertNever(value: never): never {
+  throw new TypeError(`Unexpected message: ${JSON.stringify(value)}`);
+}

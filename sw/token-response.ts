@@ -1,0 +1,58 @@
+import { TokenResponseError } from './errors/token-response-error.js';
+
+/** The parts of an RFC 6749 §5.1 token response the proxy keeps. */
+export interface TokenSet {
+  accessToken: string;
+  /** `null` when the server did not send one (cookie mode, or no rotation on refresh). */
+  refreshToken: string | null;
+  /** Epoch milliseconds by the worker's clock, or `null` when the server gave no `expires_in`. */
+  expiresAt: number | null;
+  scope: string | null;
+}
+
+/**
+ * Read a parsed JSON token response. Throws `TokenResponseError` saying which field is wrong; the
+ * message never quotes a value, since the values are tokens.
+ */
+export function parseTokenResponse(body: unknown, now: number): TokenSet {
+  const fail = (reason: string): never => {
+    throw new TokenResponseError(`Failed to read the token response: ${reason}`);
+  };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) fail('it is not a JSON object');
+  const json = body as Record<string, unknown>;
+
+  const accessToken = json['access_token'];
+  if (typeof accessToken !== 'string' || accessToken === '') fail('`access_token` is missing or not a string');
+
+  // RFC 6749 §7.1: the type is compared case-insensitively. A missing type is tolerated because
+  // several popular servers omit it; any other type (DPoP, MAC) is not a bearer token and must not
+  // be sent as one.
+  const tokenType = json['token_type'];
+  if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')) {
+    fail('`token_type` is not "Bearer"');
+  }
+
+  const refreshToken = json['refresh_token'];
+  if (refreshToken !== undefined && refreshToken !== null && (typeof refreshToken !== 'string' || refreshToken === '')) {
+    fail('`refresh_token` is not a string');
+  }
+
+  // Some servers send `expires_in` as a numeric string.
+  const rawExpiresIn = json['expires_in'];
+  let expiresAt: number | null = null;
+  if (rawExpiresIn !== undefined && rawExpiresIn !== null) {
+    const expiresIn = typeof rawExpiresIn === 'string' ? Number(rawExpiresIn) : rawExpiresIn;
+    if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn < 0) {
+      fail('`expires_in` is not a non-negative number of seconds');
+    }
+    expiresAt = now + (expiresIn as number) * 1000;
+  }
+
+  const scope = json['scope'];
+  return {
+    accessToken: accessToken as string,
+    refreshToken: typeof refreshToken === 'string' ? refreshToken : null,
+    expiresAt,
+    scope: typeof scope === 'string' ? scope : null,
+  };
+}

@@ -1,0 +1,168 @@
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { RefreshTokenStorage } from './config.js';
+import { PLACEHOLDER_PREFIX } from './protocol.js';
+import type { TokenSet } from './token-response.js';
+
+/** The tokens of a logged-in session. */
+export interface SessionTokens {
+  accessToken: string;
+  /** Only in `'indexeddb'` mode; `'memory'` keeps it in the worker, `'cookie'` leaves it to the server. */
+  refreshToken: string | null;
+  expiresAt: number | null;
+  scope: string | null;
+  /** The opaque value pages get instead of the access token; stable for the whole session. */
+  placeholder: string;
+  /**
+   * SHA-256 (hex) of access tokens handed out earlier in this session, so a page that kept an old
+   * one (with `exposeAccessToken`) gets the current one attached instead.
+   */
+  previousTokenHashes: string[];
+}
+
+/** The one record that describes the session. Written whole, so it is always consistent. */
+export interface SessionRecord {
+  /** Moves on every login, refresh and logout; a request remembers the generation it was sent with. */
+  generation: number;
+  tokens: SessionTokens | null;
+  /** Why the last session ended, until the next login. */
+  ended: 'logged-out' | 'expired' | null;
+  updatedAt: number;
+}
+
+interface AuthProxyDB extends DBSchema {
+  state: { key: 'session'; value: SessionRecord };
+}
+
+const SCHEMA_VERSION = 1;
+const MAX_PREVIOUS_HASHES = 16;
+
+const EMPTY: SessionRecord = { generation: 0, tokens: null, ended: null, updatedAt: 0 };
+
+function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** SHA-256 as hex; used to recognise tokens without storing old ones in the clear. */
+export async function hashToken(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The session in IndexedDB (through idb), so it survives the worker being stopped, with an
+ * in-memory copy for the hot path. Every write is a read-modify-write in one transaction, so two
+ * worker versions never interleave half a session.
+ */
+export class TokenStore {
+  readonly #databaseName: string;
+  readonly #mode: RefreshTokenStorage;
+  #db: Promise<IDBPDatabase<AuthProxyDB>> | undefined;
+  #cached: SessionRecord | undefined;
+  /** `'memory'` mode: the refresh token, tied to the generation it belongs to. */
+  #memoryRefreshToken: { generation: number; token: string } | undefined;
+
+  constructor(databaseName: string, mode: RefreshTokenStorage) {
+    this.#databaseName = databaseName;
+    this.#mode = mode;
+  }
+
+  #open(): Promise<IDBPDatabase<AuthProxyDB>> {
+    this.#db ??= openDB<AuthProxyDB>(this.#databaseName, SCHEMA_VERSION, {
+      upgrade(db) {
+        if (!db.objectStoreNames.contains('state')) db.createObjectStore('state');
+      },
+    }).catch((error: unknown) => {
+      this.#db = undefined; // let the next call try again
+      throw error;
+    });
+    return this.#db;
+  }
+
+  /** The session as last seen by this worker; reads IndexedDB only the first time. */
+  async load(): Promise<SessionRecord> {
+    return this.#cached ?? this.read();
+  }
+
+  /** The session as IndexedDB has it now (another worker version may have written it). */
+  async read(): Promise<SessionRecord> {
+    const db = await this.#open();
+    this.#cached = (await db.get('state', 'session')) ?? EMPTY;
+    return this.#cached;
+  }
+
+  /** Forget the in-memory copy; the next `load` reads IndexedDB. */
+  invalidate(): void {
+    this.#cached = undefined;
+  }
+
+  /** The refresh token of `record`, wherever this mode keeps it. */
+  refreshTokenOf(record: SessionRecord): string | null {
+    if (this.#mode === 'memory') {
+      return this.#memoryRefreshToken?.generation === record.generation ? this.#memoryRefreshToken.token : null;
+    }
+    return record.tokens?.refreshToken ?? null;
+  }
+
+  /**
+   * Store a login (`continueSession: false`) or a refresh (`true`). A refresh without a new
+   * refresh token keeps the old one; a rotated one replaces it in the same write.
+   */
+  async save(tokens: TokenSet, continueSession: boolean): Promise<SessionRecord> {
+    return this.#update(async (current) => {
+      const previous = continueSession ? current.tokens : null;
+      const previousTokenHashes = previous
+        ? [await hashToken(previous.accessToken), ...previous.previousTokenHashes].slice(0, MAX_PREVIOUS_HASHES)
+        : [];
+      const refreshToken = tokens.refreshToken ?? (previous ? this.refreshTokenOf(current) : null);
+      const generation = current.generation + 1;
+      if (this.#mode === 'memory') {
+        this.#memoryRefreshToken = refreshToken === null ? undefined : { generation, token: refreshToken };
+      }
+      return {
+        generation,
+        tokens: {
+          accessToken: tokens.accessToken,
+          refreshToken: this.#mode === 'indexeddb' ? refreshToken : null,
+          expiresAt: tokens.expiresAt,
+          scope: tokens.scope ?? previous?.scope ?? null,
+          placeholder: previous?.placeholder ?? PLACEHOLDER_PREFIX + randomId(),
+          previousTokenHashes,
+        },
+        ended: null,
+        updatedAt: Date.now(),
+      };
+    });
+  }
+
+  /** End the session; the generation still moves, so requests sent before know they are stale. */
+  async clear(ended: 'logged-out' | 'expired'): Promise<SessionRecord> {
+    this.#memoryRefreshToken = undefined;
+    return this.#update(async (current) => ({
+      generation: current.generation + 1,
+      tokens: null,
+      ended,
+      updatedAt: Date.now(),
+    }));
+  }
+
+  async #update(change: (current: SessionRecord) => Promise<SessionRecord>): Promise<SessionRecord> {
+    const db = await this.#open();
+    // Hashing is async and an IndexedDB transaction closes when its task has nothing pending, so
+    // compute the new record first, then write it only if nobody moved the generation meanwhile.
+    for (;;) {
+      const before = (await db.get('state', 'session')) ?? EMPTY;
+      const next = await change(before);
+      const tx = db.transaction('state', 'readwrite');
+      const now = (await tx.store.get('session')) ?? EMPTY;
+      if (now.generation !== before.generation) {
+        tx.abort();
+        await tx.done.catch(() => undefined);
+        continue;
+      }
+      await Promise.all([tx.store.put(next, 'session'), tx.done]);
+      this.#cached = next;
+      return next;
+    }
+  }
+}
