@@ -1,0 +1,47 @@
+import { Hono } from 'hono';
+import { createApiRoutes } from './api-routes.js';
+import { createAuthRoutes } from './auth-routes.js';
+import { resolveDemoAppOptions, type DemoAppOptions } from './demo-app-options.js';
+import { createDemoControlRoutes } from './demo-control-routes.js';
+import { createDemoState } from './demo-state.js';
+import { createOAuthRoutes } from './oauth-routes.js';
+import { reflectOriginCors } from './reflect-origin-cors.js';
+import { requestLogger } from './request-logger.js';
+import { createStaticRoutes } from './static-routes.js';
+
+/**
+ * The demo auth + API server as a Hono app, with its own isolated state. Use it directly with
+ * `app.request()` in unit tests, or through {@link startDemoServer} for a real socket.
+ *
+ * @example
+ * ```ts
+ * const app = createDemoApp({ accessTokenTtl: 5 });
+ * const res = await app.request('/auth/login', {
+ *   method: 'POST',
+ *   headers: { 'Content-Type': 'application/json' },
+ *   body: JSON.stringify({ username: 'ada', password: 'x' }),
+ * });
+ * ```
+ */
+export function createDemoApp(options: DemoAppOptions = {}): Hono {
+  const state = createDemoState(resolveDemoAppOptions(options));
+  const app = new Hono();
+
+  // First, so that every request is logged, including preflights and ones that fail later.
+  app.use('*', requestLogger(state));
+
+  const cors = reflectOriginCors();
+  for (const prefix of ['/auth/*', '/oauth/*', '/api/*', '/demo/*']) app.use(prefix, cors);
+
+  app.route('/auth', createAuthRoutes(state));
+  app.route('/oauth', createOAuthRoutes(state));
+  app.route('/api', createApiRoutes(state));
+  app.route('/demo', createDemoControlRoutes(state));
+
+  // Never any CORS headers here: the target for "a cross-origin request without CORS" scenarios.
+  app.get('/nocors/ping', (c) => c.text('pong'));
+
+  app.route('/', createStaticRoutes(state.options));
+
+  return app;
+}

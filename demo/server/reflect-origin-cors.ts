@@ -1,0 +1,21 @@
+import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+
+/**
+ * CORS for the auth, OAuth, API and control routes: any origin is reflected with credentials, so
+ * the demo page on a second origin can call them (the cross-origin protected-origin scenario).
+ * `Date` and `WWW-Authenticate` are exposed because neither is CORS-safelisted and a cross-origin
+ * caller may want the clock or the 401 challenge.
+ */
+export function reflectOriginCors(): MiddlewareHandler {
+  return cors({
+    // Without an Origin header there is nothing to reflect, and no header is better than `*`
+    // (which browsers reject together with credentials anyway).
+    origin: (origin) => (origin === '' ? null : origin),
+    credentials: true,
+    allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+    exposeHeaders: ['Date', 'WWW-Authenticate'],
+    maxAge: 600,
+  });
+}

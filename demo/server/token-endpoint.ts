@@ -1,0 +1,89 @@
+import type { Context, Handler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { DemoState } from './demo-state.js';
+import { issueTokens } from './issue-tokens.js';
+import {
+  REFRESH_COOKIE_NAME,
+  clearRefreshCookie,
+  oauthError,
+  tokenResponse,
+  type RefreshTokenDelivery,
+} from './oauth-responses.js';
+import { readParams, type BodyParams } from './read-params.js';
+
+/**
+ * `POST /auth/token`: the RFC 6749 token endpoint for the `refresh_token` (§6, with rotation and
+ * reuse detection) and `authorization_code` (§4.1.3, with RFC 7636 PKCE) grants.
+ */
+export function tokenEndpoint(state: DemoState): Handler {
+  return async (c) => {
+    const params = await readParams(c);
+    if (!params) return oauthError(c, 'invalid_request', 'body is neither a form nor a JSON object');
+    switch (params['grant_type']) {
+      case 'refresh_token':
+        return refreshTokenGrant(c, state, params);
+      case 'authorization_code':
+        return authorizationCodeGrant(c, state, params);
+      case undefined:
+        return oauthError(c, 'invalid_request', 'grant_type missing');
+      default:
+        return oauthError(c, 'unsupported_grant_type');
+    }
+  };
+}
+
+async function refreshTokenGrant(c: Context, state: DemoState, params: BodyParams): Promise<Response> {
+  state.counters.refreshCalls += 1;
+  // A refresh token in the body wins; without one, cookie mode is implied and the answer goes back
+  // into the cookie, so the rotated token never reaches script either.
+  const fromBody = params['refresh_token'];
+  const presented = fromBody ?? getCookie(c, REFRESH_COOKIE_NAME);
+  const delivery: RefreshTokenDelivery = fromBody === undefined ? 'cookie' : 'body';
+  if (presented === undefined || presented === '') {
+    return oauthError(c, 'invalid_request', 'refresh_token missing (neither in the body nor in the cookie)');
+  }
+  const outcome = state.sessions.rotate(presented);
+  switch (outcome.kind) {
+    case 'rotated':
+      return tokenResponse(c, await issueTokens(state, outcome), delivery);
+    case 'reused':
+      state.counters.reuseDetected += 1;
+      return rejectRefresh(c, delivery, 'refresh token reuse detected; the token family is revoked');
+    case 'revoked':
+      return rejectRefresh(c, delivery);
+    case 'expired':
+      return rejectRefresh(c, delivery);
+    case 'unknown':
+      return rejectRefresh(c, delivery);
+    default:
+      return assertNever(outcome);
+  }
+}
+
+function rejectRefresh(c: Context, delivery: RefreshTokenDelivery, description?: string): Response {
+  if (delivery === 'cookie') clearRefreshCookie(c);
+  return oauthError(c, 'invalid_grant', description);
+}
+
+async function authorizationCodeGrant(c: Context, state: DemoState, params: BodyParams): Promise<Response> {
+  state.counters.authorizationCodeExchanges += 1;
+  const code = params['code'];
+  if (code === undefined || code === '') return oauthError(c, 'invalid_request', 'code missing');
+  const outcome = state.codes.redeem(code, {
+    clientId: params['client_id'],
+    redirectUri: params['redirect_uri'],
+    codeVerifier: params['code_verifier'],
+  });
+  if (outcome.kind === 'invalid') {
+    if (outcome.familyId !== undefined) state.sessions.revokeFamily(outcome.familyId);
+    return oauthError(c, 'invalid_grant', outcome.reason);
+  }
+  const family = state.sessions.startFamily(outcome.sub);
+  state.codes.bindFamily(code, family.familyId);
+  const delivery: RefreshTokenDelivery = params['refreshTokenDelivery'] === 'cookie' ? 'cookie' : 'body';
+  return tokenResponse(c, await issueTokens(state, { sub: outcome.sub, ...family }), delivery);
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Failed to handle refresh outcome: ${JSON.stringify(value)}`);
+}
