@@ -60,6 +60,27 @@ function isBroadcast(data: unknown): data is BroadcastMessage {
   );
 }
 
+/**
+ * The registration's active worker, waiting for a first install to finish. (workbox-window's
+ * `active` promise never settles for a page that is not controlled but whose worker is already
+ * active, which is exactly the hard-reload case.)
+ */
+function activeWorker(registration: ServiceWorkerRegistration): Promise<ServiceWorker> {
+  if (registration.active) return Promise.resolve(registration.active);
+  const pending = registration.installing ?? registration.waiting;
+  return new Promise((resolve, reject) => {
+    if (!pending) {
+      reject(new ProxyUnavailableError('Failed to start the auth proxy: the registration has no worker'));
+      return;
+    }
+    const check = (): void => {
+      if (registration.active) resolve(registration.active);
+      else if (pending.state === 'redundant') reject(new ProxyUnavailableError('Failed to start the auth proxy: the new worker failed to install'));
+    };
+    pending.addEventListener('statechange', check);
+  });
+}
+
 export interface AuthProxy {
   addEventListener<K extends AuthProxyEventType>(
     type: K,
@@ -137,8 +158,9 @@ export class AuthProxy extends EventTarget {
     if (!('serviceWorker' in navigator)) {
       throw new ProxyUnavailableError('Failed to register the auth proxy: service workers are not available (insecure context or unsupported browser)');
     }
+    let registration: ServiceWorkerRegistration | undefined;
     try {
-      await this.#workbox.register({ immediate: true });
+      registration = await this.#workbox.register({ immediate: true });
     } catch (error) {
       // The browser reports a worker that threw during evaluation only as "script evaluation
       // failed"; the ConfigError with the field name is in the worker's console.
@@ -147,7 +169,8 @@ export class AuthProxy extends EventTarget {
         `Failed to register the auth proxy: ${reason}. If the worker threw a ConfigError, its console names the option to fix.`,
       );
     }
-    const worker = await this.#within(this.#workbox.active, 'wait for the service worker to activate');
+    if (!registration) throw new ProxyUnavailableError('Failed to register the auth proxy: the browser gave no registration');
+    const worker = await this.#within(activeWorker(registration), 'wait for the service worker to activate');
     const hello = await requestWorker(worker, 'hello', { clientVersion: VERSION, protocol: PROTOCOL_VERSION }, this.#timeoutMs);
     if (hello.version !== VERSION || hello.protocol !== PROTOCOL_VERSION) {
       // Reported, not acted on: reloading here is how update loops start.

@@ -1,0 +1,91 @@
+import { expect, fireRequests, login, openApp, test } from './fixtures/test.js';
+
+test('the login response the page reads has no refresh token and no access token', async ({ context, app }) => {
+  const page = await openApp(context, `${app.origin}/`);
+  const body = await login(page);
+
+  expect(body).not.toHaveProperty('refresh_token');
+  expect(String(body['access_token'])).toMatch(/^sw-auth-proxy\./);
+  expect(body).toMatchObject({ token_type: 'Bearer', expires_in: expect.any(Number) });
+  // The placeholder works as a bearer value: the worker swaps in the real token.
+  const status = await page.evaluate(
+    (placeholder) => fetch('/api/me', { headers: { Authorization: `Bearer ${placeholder}` } }).then((r) => r.status),
+    body['access_token'],
+  );
+  expect(status).toBe(200);
+  // The page's JavaScript cannot read the cookie-less session out of the worker either.
+  expect(JSON.stringify(await page.evaluate(() => window.authProxy.status()))).not.toMatch(/eyJ/);
+});
+
+test('exposeAccessToken hands the page the real access token but still not the refresh token', async ({ context, app }) => {
+  const page = await openApp(context, `${app.origin}/variants/exposed/`);
+  const body = await login(page);
+
+  expect(body).not.toHaveProperty('refresh_token');
+  expect(String(body['access_token'])).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+  // After a refresh, the old token the page kept is replaced by the current one.
+  await app.expireAccessTokens();
+  const status = await page.evaluate(
+    (token) => fetch('/api/me', { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.status),
+    body['access_token'],
+  );
+  expect(status).toBe(200);
+  expect((await app.stats()).refreshCalls).toBe(1);
+  // The page still holds the first token, now an earlier one: recognised by hash, replaced, no refresh.
+  const again = await page.evaluate(
+    (token) => fetch('/api/me', { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.status),
+    body['access_token'],
+  );
+  expect(again).toBe(200);
+  const stats = await app.stats();
+  expect(stats.refreshCalls).toBe(1);
+  expect(stats.unauthorized).toBe(1);
+});
+
+test('cookie mode: the refresh token stays in an httpOnly cookie and refresh still works', async ({ context, app }) => {
+  const page = await openApp(context, `${app.origin}/variants/cookie/`);
+  const body = await login(page, { refreshTokenDelivery: 'cookie' });
+  expect(body).not.toHaveProperty('refresh_token');
+  expect(await page.evaluate(() => document.cookie)).not.toContain('demo_rt');
+
+  await app.expireAccessTokens();
+  expect(await fireRequests(page, 10)).toEqual(Array(10).fill(200));
+  const stats = await app.stats();
+  expect(stats.refreshCalls).toBe(1);
+  expect(stats.reuseDetected).toBe(0);
+});
+
+test('an OAuth code exchange with a token endpoint on another origin is captured', async ({ context, app, idp }) => {
+  const page = await context.newPage();
+  const pageUrl = `${app.origin}/variants/idp/`;
+  await page.goto(pageUrl);
+  await page.evaluate(() => window.authProxy.ready);
+
+  // The browser goes to the authorization server and comes back with a code.
+  const authorize = new URL(`${idp.origin}/oauth/authorize`);
+  authorize.search = new URLSearchParams({ response_type: 'code', client_id: 'demo-spa', redirect_uri: pageUrl, state: 'xyz' }).toString();
+  await page.goto(authorize.toString());
+  await page.waitForURL((url) => url.searchParams.has('code'));
+  await page.evaluate(() => window.authProxy.ready);
+  const code = new URL(page.url()).searchParams.get('code')!;
+
+  const body = await page.evaluate(
+    async ({ tokenUrl, code, redirectUri }) => {
+      const response = await fetch(tokenUrl, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: 'demo-spa' }),
+      });
+      return (await response.json()) as Record<string, unknown>;
+    },
+    { tokenUrl: `${idp.origin}/auth/token`, code, redirectUri: pageUrl },
+  );
+  expect(body).not.toHaveProperty('refresh_token');
+  expect(String(body['access_token'])).toMatch(/^sw-auth-proxy\./);
+
+  // The app's API accepts the token, and refreshing goes to the other origin.
+  expect(await fireRequests(page, 2)).toEqual([200, 200]);
+  await app.expireAccessTokens();
+  expect(await fireRequests(page, 3)).toEqual([200, 200, 200]);
+  expect((await idp.stats()).refreshCalls).toBe(1);
+  expect((await app.stats()).refreshCalls).toBe(0);
+});
