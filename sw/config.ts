@@ -197,7 +197,9 @@ function parsePathPrefixes(field: string, value: unknown): readonly string[] | n
       fail(`${field}[${index}]`, 'must be a path starting with "/"', 'Write e.g. "/api/".');
     }
     // Normalise through the URL parser so "/a/../b" and percent-encoded dots compare as browsers send them.
-    const normalised = new URL(prefix, 'https://x.invalid').pathname;
+    // Appended to an origin rather than resolved against one: resolved, "//admin" would be read as a
+    // host and become "/", protecting every path.
+    const normalised = new URL(`https://x.invalid${prefix}`).pathname;
     return normalised.length > 1 && normalised.endsWith('/') ? normalised.slice(0, -1) : normalised;
   });
 }

@@ -117,8 +117,16 @@ export class Refresher {
       const reason = error instanceof Error && error.name === 'TokenResponseError' ? error.message : 'the body is not JSON';
       return this.#transientFailure(`Failed to refresh the access token: malformed response (${reason})`);
     }
-    const saved = await store.save(tokens, true);
+    const saved = await store.saveRefresh(tokens, record.generation);
     this.#options.onAttempt?.('succeeded');
+    if (saved === null) {
+      // The session moved on while the server answered (a logout, or a login in another tab):
+      // these tokens belong to a session that is gone, and storing them would undo the logout.
+      const now = await store.read();
+      return now.tokens
+        ? { ok: true, record: now, refreshed: false }
+        : { ok: false, sessionEnded: true, error: new SessionExpiredError('Failed to refresh the access token: the session ended while the server answered') };
+    }
     this.#options.announce('token-refreshed', { generation: saved.generation, expiresAt: saved.tokens?.expiresAt ?? null });
     return { ok: true, record: saved, refreshed: true };
   }

@@ -109,30 +109,46 @@ export class TokenStore {
    * refresh token keeps the old one; a rotated one replaces it in the same write.
    */
   async save(tokens: TokenSet, continueSession: boolean): Promise<SessionRecord> {
-    return this.#update(async (current) => {
-      const previous = continueSession ? current.tokens : null;
-      const previousTokenHashes = previous
-        ? [await hashToken(previous.accessToken), ...previous.previousTokenHashes].slice(0, MAX_PREVIOUS_HASHES)
-        : [];
-      const refreshToken = tokens.refreshToken ?? (previous ? this.refreshTokenOf(current) : null);
-      const generation = current.generation + 1;
-      if (this.#mode === 'memory') {
-        this.#memoryRefreshToken = refreshToken === null ? undefined : { generation, token: refreshToken };
-      }
-      return {
-        generation,
-        tokens: {
-          accessToken: tokens.accessToken,
-          refreshToken: this.#mode === 'indexeddb' ? refreshToken : null,
-          expiresAt: tokens.expiresAt,
-          scope: tokens.scope ?? previous?.scope ?? null,
-          placeholder: previous?.placeholder ?? PLACEHOLDER_PREFIX + randomId(),
-          previousTokenHashes,
-        },
-        ended: null,
-        updatedAt: Date.now(),
-      };
+    return this.#update((current) => this.#next(tokens, current, continueSession));
+  }
+
+  /**
+   * Store the answer to a refresh that started from the session at `fromGeneration`. If the session
+   * moved on while the server answered (a logout, or a login in another tab), the tokens belong to a
+   * session that is gone: nothing changes and `null` is returned, so a logout stays a logout.
+   */
+  async saveRefresh(tokens: TokenSet, fromGeneration: number): Promise<SessionRecord | null> {
+    let moved = false;
+    const record = await this.#update(async (current) => {
+      moved = current.generation !== fromGeneration;
+      return moved ? current : this.#next(tokens, current, true);
     });
+    return moved ? null : record;
+  }
+
+  async #next(tokens: TokenSet, current: SessionRecord, continueSession: boolean): Promise<SessionRecord> {
+    const previous = continueSession ? current.tokens : null;
+    const previousTokenHashes = previous
+      ? [await hashToken(previous.accessToken), ...previous.previousTokenHashes].slice(0, MAX_PREVIOUS_HASHES)
+      : [];
+    const refreshToken = tokens.refreshToken ?? (previous ? this.refreshTokenOf(current) : null);
+    const generation = current.generation + 1;
+    if (this.#mode === 'memory') {
+      this.#memoryRefreshToken = refreshToken === null ? undefined : { generation, token: refreshToken };
+    }
+    return {
+      generation,
+      tokens: {
+        accessToken: tokens.accessToken,
+        refreshToken: this.#mode === 'indexeddb' ? refreshToken : null,
+        expiresAt: tokens.expiresAt,
+        scope: tokens.scope ?? previous?.scope ?? null,
+        placeholder: previous?.placeholder ?? PLACEHOLDER_PREFIX + randomId(),
+        previousTokenHashes,
+      },
+      ended: null,
+      updatedAt: Date.now(),
+    };
   }
 
   /** End the session; the generation still moves, so requests sent before know they are stale. */

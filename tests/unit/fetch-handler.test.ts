@@ -1,0 +1,568 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AuthProxyError } from '../../sw/errors/auth-proxy-error.js';
+import { FetchHandler } from '../../sw/fetch-handler.js';
+import { createUrlMatcher } from '../../sw/protected-url.js';
+import { ProxyStatus } from '../../sw/proxy-status.js';
+import { Refresher } from '../../sw/refresher.js';
+import { TokenStore } from '../../sw/token-store.js';
+import { barrier, deferred } from './helpers/deferred.js';
+import { dispatchFetch } from './helpers/fetch-event.js';
+import { FakeNetwork, expiredToken, tokenResponse, type Responder, type SentRequest } from './helpers/fake-network.js';
+import {
+  API_ORIGIN,
+  APP_ORIGIN,
+  LOGIN_ENDPOINT,
+  TOKEN_ENDPOINT,
+  recordAnnouncements,
+  testConfig,
+  tokenSet,
+  type ConfigOverrides,
+} from './helpers/fixtures.js';
+import { MemoryLocks } from './helpers/memory-locks.js';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+const authorizationOf = (sent: SentRequest): string | null => sent.headers.get('authorization');
+
+/** Length and SHA-256 of a body: byte-exact, and cheap to compare for large bodies. */
+async function fingerprint(bytes: Uint8Array<ArrayBuffer>): Promise<{ length: number; sha256: string }> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return { length: bytes.length, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
+}
+
+function apiRequest(path: string, init: RequestInit = {}): Request {
+  return new Request(`${API_ORIGIN}${path}`, init);
+}
+
+/**
+ * A worker logged in as `at-1`/`rt-1` (generation 1) in front of a fake API and token endpoint.
+ * The API accepts `api.validToken` and answers anything else with an RFC 6750 401; tests swap
+ * `api.respond` or `auth.respond` to script the servers.
+ */
+async function setup(overrides: ConfigOverrides = {}, { login = true } = {}) {
+  const config = testConfig(overrides);
+  const store = new TokenStore(config.databaseName, config.refreshTokenStorage);
+  const locks = new MemoryLocks();
+  const announcements = recordAnnouncements();
+  const errors: AuthProxyError[] = [];
+  const status = new ProxyStatus();
+  const refresher = new Refresher({ config, store, announce: announcements.announce, locks });
+  const handler = new FetchHandler({
+    config,
+    isProtected: createUrlMatcher(config.protectedOrigins),
+    selfOrigin: APP_ORIGIN,
+    store,
+    refresher,
+    status,
+    announce: announcements.announce,
+    onError: (error) => errors.push(error),
+  });
+
+  const isValid = (sent: SentRequest) => authorizationOf(sent) === `Bearer ${api.validToken}`;
+  const api: { validToken: string; respond: Responder } = {
+    validToken: 'at-1',
+    respond: (sent) => (isValid(sent) ? Response.json({ path: new URL(sent.url).pathname }) : expiredToken()),
+  };
+  const auth: { respond: Responder } = {
+    respond: () => tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' }),
+  };
+  const network = new FakeNetwork()
+    .route(LOGIN_ENDPOINT, () => tokenResponse({ access_token: 'at-login', refresh_token: 'rt-login' }))
+    .route(TOKEN_ENDPOINT, (sent) => auth.respond(sent))
+    .route(API_ORIGIN, (sent) => api.respond(sent))
+    .route(APP_ORIGIN, (sent) => api.respond(sent));
+  vi.stubGlobal('fetch', network.fetch);
+
+  const session = login ? await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1' }), false) : await store.load();
+  /** Dispatch a request the handler must answer. */
+  const send = (request: Request, clientId?: string): Promise<Response> => {
+    const response = dispatchFetch(handler, request, clientId);
+    expect(response, 'respondWith was not called').toBeDefined();
+    return response!;
+  };
+  return {
+    config,
+    store,
+    locks,
+    announcements,
+    errors,
+    status,
+    handler,
+    network,
+    api,
+    auth,
+    isValid,
+    session,
+    send,
+    lockName: `sw-auth-proxy:refresh:${config.databaseName}`,
+    apiRequests: () => network.to(API_ORIGIN),
+    refreshCalls: () => network.to(TOKEN_ENDPOINT),
+  };
+}
+
+describe('FetchHandler: requests it leaves alone', () => {
+  function navigation(url: string, method = 'GET'): Request {
+    const request = new Request(url, method === 'GET' ? {} : { method, body: 'user=ada' });
+    // Node cannot construct a navigation request; the handler only looks at `mode`.
+    Object.defineProperty(request, 'mode', { value: 'navigate' });
+    return request;
+  }
+
+  it.each([
+    ['another origin', new Request('https://cdn.example.com/app.js')],
+    ['a path outside the prefixes', apiRequest('/public/logo.png')],
+    ['a path that only starts like a prefix', apiRequest('/apiary')],
+    ['a lookalike host', new Request('https://api.example.com.evil.test/api/me')],
+    ['plain http', new Request('http://api.example.com/api/me')],
+    ['another port', new Request('https://api.example.com:8443/api/me')],
+    ['userinfo pointing elsewhere', new Request('https://evil.test/api/me?https://api.example.com')],
+    ['a GET to a token endpoint', new Request(LOGIN_ENDPOINT)],
+    ['a navigation to a protected URL', navigation(`${API_ORIGIN}/api/me`)],
+    ['a form POST navigation to a token endpoint', navigation(LOGIN_ENDPOINT, 'POST')],
+  ])('does not call respondWith for %s', async (_case, request) => {
+    const { handler, network, status } = await setup();
+    expect(dispatchFetch(handler, request)).toBeUndefined();
+    expect(network.sent).toHaveLength(0);
+    expect(status.counters.requests).toBe(0);
+  });
+});
+
+describe('FetchHandler: token endpoints', () => {
+  it.each([LOGIN_ENDPOINT, `${LOGIN_ENDPOINT}?next=%2Fhome`, TOKEN_ENDPOINT])('captures a POST to %s and scrubs the response', async (url) => {
+    const { send, store, auth } = await setup({}, { login: false });
+    auth.respond = () => tokenResponse({ access_token: 'at-login', refresh_token: 'rt-login' });
+
+    const response = await send(new Request(url, { method: 'POST', body: 'grant_type=password' }));
+
+    const record = await store.read();
+    expect(record.tokens).toMatchObject({ accessToken: 'at-login', refreshToken: 'rt-login' });
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ access_token: record.tokens!.placeholder, token_type: 'Bearer' });
+    expect(text).not.toMatch(/at-login|rt-login/);
+  });
+});
+
+describe('FetchHandler: attaching the token', () => {
+  it('attaches the current token and passes the response through', async () => {
+    const { send, apiRequests, status } = await setup();
+    const response = await send(apiRequest('/api/me?x=1'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ path: '/api/me' });
+    expect(apiRequests().map(authorizationOf)).toEqual(['Bearer at-1']);
+    expect(status.counters).toMatchObject({ requests: 1, replayed: 0 });
+    expect(status.pendingRequests).toBe(0);
+  });
+
+  it.each(['Bearer', 'bearer'])('replaces the placeholder (%s scheme) with the current token', async (scheme) => {
+    const { send, session, apiRequests } = await setup();
+    await send(apiRequest('/api/me', { headers: { Authorization: `${scheme} ${session.tokens!.placeholder}` } }));
+    expect(apiRequests().map(authorizationOf)).toEqual(['Bearer at-1']);
+  });
+
+  it('replaces a placeholder from an earlier session too', async () => {
+    const { send, apiRequests } = await setup();
+    await send(apiRequest('/api/me', { headers: { Authorization: 'Bearer sw-auth-proxy.from-an-old-tab' } }));
+    expect(apiRequests().map(authorizationOf)).toEqual(['Bearer at-1']);
+  });
+
+  it('replaces an access token it handed out earlier in the session with the current one', async () => {
+    const { send, store, api, apiRequests } = await setup({ exposeAccessToken: true });
+    await store.save(tokenSet({ accessToken: 'at-2', refreshToken: null }), true);
+    await store.save(tokenSet({ accessToken: 'at-3', refreshToken: null }), true);
+    api.validToken = 'at-3';
+
+    const responses = await Promise.all([
+      send(apiRequest('/api/a', { headers: { Authorization: 'Bearer at-1' } })),
+      send(apiRequest('/api/b', { headers: { Authorization: 'Bearer at-2' } })),
+      send(apiRequest('/api/c', { headers: { Authorization: 'Bearer at-3' } })),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(apiRequests().map(authorizationOf)).toEqual(['Bearer at-3', 'Bearer at-3', 'Bearer at-3']);
+  });
+
+  it.each(['Basic dXNlcjpwYXNz', 'Bearer foreign-token', 'bearer other.jwt.value', 'DPoP eyJhbGciOiJFUzI1NiJ9', 'Bearer'])(
+    'keeps the app`s own Authorization header (%s) and returns its 401 without refreshing',
+    async (header) => {
+      const { send, api, apiRequests, refreshCalls, status } = await setup();
+      api.respond = () => expiredToken('not yours');
+
+      const response = await send(apiRequest('/api/me', { headers: { Authorization: header } }));
+
+      expect(response.status).toBe(401);
+      expect(await response.text()).toBe('not yours');
+      expect(apiRequests().map(authorizationOf)).toEqual([header]);
+      expect(refreshCalls()).toHaveLength(0);
+      expect(status.counters.replayed).toBe(0);
+    },
+  );
+
+  it('when logged out, drops a placeholder header and sends the request without a token', async () => {
+    const { send, apiRequests, refreshCalls } = await setup({}, { login: false });
+    const response = await send(apiRequest('/api/me', { headers: { Authorization: 'Bearer sw-auth-proxy.stale' } }));
+    expect(response.status).toBe(401);
+    expect(apiRequests().map(authorizationOf)).toEqual([null]);
+    expect(refreshCalls()).toHaveLength(0);
+  });
+
+  it('when logged out, keeps a foreign token', async () => {
+    const { send, apiRequests } = await setup({}, { login: false });
+    await send(apiRequest('/api/me', { headers: { Authorization: 'Bearer foreign' } }));
+    expect(apiRequests().map(authorizationOf)).toEqual(['Bearer foreign']);
+  });
+
+  it('upgrades a no-cors request to cors so the Authorization header is not dropped', async () => {
+    const { send, apiRequests } = await setup();
+    await send(apiRequest('/api/avatar.png', { mode: 'no-cors' }));
+    const [sent] = apiRequests();
+    expect(sent!.request.mode).toBe('cors');
+    expect(authorizationOf(sent!)).toBe('Bearer at-1');
+  });
+
+  it('upgrades a same-origin no-cors request to same-origin', async () => {
+    const { send, network } = await setup({ protectedOrigins: [{ origin: APP_ORIGIN, pathPrefixes: ['/api'] }] });
+    await send(new Request(`${APP_ORIGIN}/api/avatar.png`, { mode: 'no-cors' }));
+    const [sent] = network.to(APP_ORIGIN);
+    expect(sent!.request.mode).toBe('same-origin');
+    expect(authorizationOf(sent!)).toBe('Bearer at-1');
+  });
+});
+
+describe('FetchHandler: 401, refresh, replay', () => {
+  it('refreshes and replays a request once with the new token', async () => {
+    const { send, api, apiRequests, refreshCalls, status, announcements, store } = await setup();
+    api.validToken = 'at-2';
+
+    const response = await send(apiRequest('/api/me'));
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ path: '/api/me' });
+    expect(apiRequests().map(authorizationOf)).toEqual(['Bearer at-1', 'Bearer at-2']);
+    expect(refreshCalls()).toHaveLength(1);
+    expect((await store.read()).tokens).toMatchObject({ accessToken: 'at-2', refreshToken: 'rt-2' });
+    expect(announcements.of('token-refreshed')).toHaveLength(1);
+    expect(status.counters).toMatchObject({ requests: 1, replayed: 1 });
+    expect(status.pendingRequests).toBe(0);
+  });
+
+  it('50 concurrent 401s make exactly one refresh call, and all 50 are replayed with the new token', async () => {
+    const N = 50;
+    const { send, api, isValid, apiRequests, refreshCalls, status, announcements, locks } = await setup();
+    api.validToken = 'at-2';
+    const allExpired = barrier(N);
+    api.respond = async (sent) => {
+      if (isValid(sent)) return Response.json({ path: new URL(sent.url).pathname });
+      await allExpired.arrive(); // every request meets the expired token before any 401 is answered
+      return expiredToken();
+    };
+
+    const responses = await Promise.all(Array.from({ length: N }, (_, i) => send(apiRequest(`/api/items/${i}`))));
+
+    expect(responses.map((r) => r.status)).toEqual(Array(N).fill(200));
+    expect(await Promise.all(responses.map((r) => r.json()))).toEqual(Array.from({ length: N }, (_, i) => ({ path: `/api/items/${i}` })));
+    expect(refreshCalls()).toHaveLength(1);
+    const sends = apiRequests();
+    expect(sends).toHaveLength(2 * N);
+    for (let i = 0; i < N; i++) {
+      const ofItem = sends.filter((s) => new URL(s.url).pathname === `/api/items/${i}`);
+      expect(ofItem.map(authorizationOf)).toEqual(['Bearer at-1', 'Bearer at-2']);
+    }
+    expect(announcements.of('token-refreshed')).toHaveLength(1);
+    expect(locks.maxActive).toBe(1);
+    expect(status.counters).toMatchObject({ requests: N, replayed: N });
+    expect(status.pendingRequests).toBe(0);
+  });
+
+  it('a request that arrives during a refresh waits for it instead of spending a round trip on a 401', async () => {
+    const { send, api, auth, network, refreshCalls } = await setup();
+    api.validToken = 'at-2';
+    const refreshOnTheWire = deferred();
+    const refreshAnswer = deferred<Response>();
+    auth.respond = () => {
+      refreshOnTheWire.resolve();
+      return refreshAnswer.promise;
+    };
+
+    const first = send(apiRequest('/api/a'));
+    await refreshOnTheWire.promise;
+    const second = send(apiRequest('/api/b'));
+    refreshAnswer.resolve(tokenResponse({ access_token: 'at-2' }));
+
+    expect((await Promise.all([first, second])).map((r) => r.status)).toEqual([200, 200]);
+    expect(network.to(`${API_ORIGIN}/api/b`).map(authorizationOf)).toEqual(['Bearer at-2']);
+    expect(refreshCalls()).toHaveLength(1);
+  });
+
+  it('uses the token another worker stored while this one waited for the lock, without a refresh call', async () => {
+    const { send, api, config, locks, lockName, apiRequests, refreshCalls } = await setup();
+    api.validToken = 'at-other';
+
+    const otherWorker = locks.hold(lockName);
+    await otherWorker.granted;
+    const response = send(apiRequest('/api/me'));
+    await locks.requested(2); // our refresh is queued behind the other worker
+    await new TokenStore(config.databaseName, config.refreshTokenStorage).save(tokenSet({ accessToken: 'at-other', refreshToken: 'rt-other' }), true);
+    otherWorker.release();
+
+    expect((await response).status).toBe(200);
+    expect(refreshCalls()).toHaveLength(0);
+    expect(apiRequests().map(authorizationOf)).toEqual(['Bearer at-1', 'Bearer at-other']);
+  });
+
+  it('replays at most once: a replay that gets 401 again is returned as it is', async () => {
+    const { send, api, apiRequests, refreshCalls } = await setup();
+    api.respond = () => expiredToken(`401 #${apiRequests().length}`);
+
+    const response = await send(apiRequest('/api/me'));
+
+    expect(response.status).toBe(401);
+    expect(await response.text()).toBe('401 #2');
+    expect(apiRequests().map(authorizationOf)).toEqual(['Bearer at-1', 'Bearer at-2']);
+    expect(refreshCalls()).toHaveLength(1);
+  });
+
+  it.each([
+    ['a Basic challenge', { 'WWW-Authenticate': 'Basic realm="admin"' }],
+    ['a Bearer challenge for another error', { 'WWW-Authenticate': 'Bearer realm="api", error="insufficient_scope"' }],
+  ])('does not refresh on a 401 with %s', async (_case, headers) => {
+    const { send, api, apiRequests, refreshCalls } = await setup();
+    api.respond = () => new Response('other 401', { status: 401, headers });
+    const response = await send(apiRequest('/api/me'));
+    expect(response.status).toBe(401);
+    expect(await response.text()).toBe('other 401');
+    expect(apiRequests()).toHaveLength(1);
+    expect(refreshCalls()).toHaveLength(0);
+  });
+
+  it('refreshes on a 401 without a challenge', async () => {
+    const { send, api, isValid, refreshCalls } = await setup();
+    api.validToken = 'at-2';
+    api.respond = (sent) => (isValid(sent) ? new Response('ok') : new Response(null, { status: 401 }));
+    expect((await send(apiRequest('/api/me'))).status).toBe(200);
+    expect(refreshCalls()).toHaveLength(1);
+  });
+
+  it('does not touch 403s and 5xx', async () => {
+    const { send, api, apiRequests, refreshCalls } = await setup();
+    const answers = [new Response('forbidden', { status: 403 }), new Response('down', { status: 503 })];
+    api.respond = () => answers.shift()!;
+    expect((await send(apiRequest('/api/a'))).status).toBe(403);
+    expect((await send(apiRequest('/api/b'))).status).toBe(503);
+    expect(apiRequests()).toHaveLength(2);
+    expect(refreshCalls()).toHaveLength(0);
+  });
+
+  it('returns the original 401 and keeps the session when the refresh fails transiently', async () => {
+    const { send, api, auth, store, announcements } = await setup();
+    api.validToken = 'at-2';
+    auth.respond = () => new Response('maintenance', { status: 503 });
+
+    const response = await send(apiRequest('/api/me'));
+
+    expect(response.status).toBe(401);
+    expect(await response.text()).toBe('token expired');
+    expect((await store.read()).tokens?.accessToken).toBe('at-1');
+    expect(announcements.of('error')).toEqual([{ name: 'RefreshFailedError', message: 'Failed to refresh the access token: the server answered 503' }]);
+  });
+});
+
+describe('FetchHandler: when the refresh token is rejected', () => {
+  it('clears the session once, announces session-expired once, and every waiting request gets its own 401', async () => {
+    const N = 10;
+    const { send, api, auth, store, apiRequests, refreshCalls, announcements, status } = await setup();
+    api.validToken = 'at-2';
+    const allExpired = barrier(N);
+    api.respond = async (sent) => {
+      await allExpired.arrive();
+      return expiredToken(`original 401 for ${new URL(sent.url).pathname}`);
+    };
+    auth.respond = () => Response.json({ error: 'invalid_grant' }, { status: 400 });
+
+    const responses = await Promise.all(Array.from({ length: N }, (_, i) => send(apiRequest(`/api/items/${i}`))));
+
+    expect(responses.map((r) => r.status)).toEqual(Array(N).fill(401));
+    expect(await Promise.all(responses.map((r) => r.text()))).toEqual(
+      Array.from({ length: N }, (_, i) => `original 401 for /api/items/${i}`),
+    );
+    expect(refreshCalls()).toHaveLength(1);
+    expect(apiRequests()).toHaveLength(N);
+    expect(announcements.of('session-expired')).toEqual([{ reason: 'invalid_grant' }]);
+    expect(await store.read()).toMatchObject({ tokens: null, ended: 'expired' });
+    expect(status.counters.replayed).toBe(0);
+  });
+
+  it('afterwards sends requests without a token and never refreshes again', async () => {
+    const { send, api, auth, apiRequests, refreshCalls } = await setup();
+    api.validToken = 'at-2';
+    auth.respond = () => Response.json({ error: 'invalid_grant' }, { status: 400 });
+    await send(apiRequest('/api/a'));
+
+    const later = await send(apiRequest('/api/b'));
+
+    expect(later.status).toBe(401);
+    expect(apiRequests().map(authorizationOf)).toEqual(['Bearer at-1', null]);
+    expect(refreshCalls()).toHaveLength(1);
+  });
+});
+
+describe('FetchHandler: replaying bodies byte for byte', () => {
+  const bodies: [string, () => RequestInit][] = [
+    ['JSON', () => ({ body: JSON.stringify({ message: 'héllo ✓', list: [1, 2, 3] }), headers: { 'Content-Type': 'application/json' } })],
+    ['text', () => ({ body: 'line one\r\nline two ✓\u0000end', headers: { 'Content-Type': 'text/plain;charset=UTF-8' } })],
+    ['binary (all 256 byte values)', () => ({ body: Uint8Array.from({ length: 256 }, (_, i) => i), headers: { 'Content-Type': 'application/octet-stream' } })],
+    ['binary (1 MiB)', () => ({ body: Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 31) % 256) })],
+    ['URL-encoded', () => ({ body: new URLSearchParams({ q: 'a b&c', name: 'Zoë' }) })],
+    [
+      'multipart (FormData with a Blob)',
+      () => {
+        const form = new FormData();
+        form.append('title', 'report ✓');
+        form.append('file', new Blob([Uint8Array.from({ length: 256 }, (_, i) => 255 - i)], { type: 'application/octet-stream' }), 'data.bin');
+        return { body: form };
+      },
+    ],
+  ];
+
+  it.each(bodies)('%s: the replay sends the same bytes and Content-Type as the first send', async (_case, init) => {
+    const { send, api, apiRequests } = await setup();
+    api.validToken = 'at-2';
+    const request = apiRequest('/api/echo', { method: 'POST', ...init() });
+    const expected = await fingerprint(new Uint8Array(await request.clone().arrayBuffer()));
+    const expectedType = request.headers.get('content-type');
+
+    const response = await send(request);
+
+    expect(response.status).toBe(200);
+    const [first, replay] = apiRequests();
+    expect(apiRequests()).toHaveLength(2);
+    expect([authorizationOf(first!), authorizationOf(replay!)]).toEqual(['Bearer at-1', 'Bearer at-2']);
+    expect(await fingerprint(first!.body)).toEqual(expected);
+    expect(await fingerprint(replay!.body)).toEqual(expected);
+    expect(first!.headers.get('content-type')).toBe(expectedType);
+    expect(replay!.headers.get('content-type')).toBe(expectedType);
+  });
+
+  it('multipart: the boundary in Content-Type is the one in the replayed bytes, and the file bytes are intact', async () => {
+    const { send, api, apiRequests } = await setup();
+    api.validToken = 'at-2';
+    const file = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const form = new FormData();
+    form.append('file', new Blob([file]), 'all-bytes.bin');
+
+    await send(apiRequest('/api/upload', { method: 'POST', body: form }));
+
+    const replay = apiRequests()[1]!;
+    const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(replay.headers.get('content-type') ?? '')?.[1];
+    expect(boundary).toBeDefined();
+    const latin1 = new TextDecoder('latin1').decode(replay.body);
+    expect(latin1.startsWith(`--${boundary}\r\n`)).toBe(true);
+    expect(latin1.trimEnd().endsWith(`--${boundary}--`)).toBe(true);
+    const start = latin1.indexOf('\r\n\r\n') + 4;
+    expect(replay.body.slice(start, start + 256)).toEqual(file);
+  });
+
+  it('carries method, credentials, cache, redirect, referrer, integrity, keepalive and headers to both sends', async () => {
+    const { send, api, apiRequests } = await setup();
+    api.validToken = 'at-2';
+    const integrity = 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
+
+    await send(
+      apiRequest('/api/items/1', {
+        method: 'PUT',
+        body: '{"done":true}',
+        headers: { 'Content-Type': 'application/json', 'X-Trace-Id': 't-42' },
+        credentials: 'include',
+        cache: 'no-store',
+        redirect: 'manual',
+        referrer: `${APP_ORIGIN}/items/1`,
+        referrerPolicy: 'strict-origin',
+        integrity,
+        keepalive: true,
+      }),
+    );
+
+    const sends = apiRequests();
+    expect(sends).toHaveLength(2);
+    for (const sent of sends) {
+      const { request } = sent;
+      expect({
+        method: request.method,
+        credentials: request.credentials,
+        cache: request.cache,
+        redirect: request.redirect,
+        referrer: request.referrer,
+        referrerPolicy: request.referrerPolicy,
+        integrity: request.integrity,
+        keepalive: request.keepalive,
+        mode: request.mode,
+        trace: sent.headers.get('x-trace-id'),
+        body: sent.text,
+      }).toEqual({
+        method: 'PUT',
+        credentials: 'include',
+        cache: 'no-store',
+        redirect: 'manual',
+        referrer: `${APP_ORIGIN}/items/1`,
+        referrerPolicy: 'strict-origin',
+        integrity,
+        keepalive: true,
+        mode: 'cors',
+        trace: 't-42',
+        body: '{"done":true}',
+      });
+    }
+  });
+
+  it('the page`s abort signal still aborts the replay', async () => {
+    const { send, api, isValid } = await setup();
+    api.validToken = 'at-2';
+    const replayOnTheWire = deferred<Request>();
+    api.respond = (sent) => {
+      if (!isValid(sent)) return expiredToken();
+      const { signal } = sent.request;
+      replayOnTheWire.resolve(sent.request);
+      return new Promise<Response>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    };
+    const controller = new AbortController();
+
+    const response = send(apiRequest('/api/slow', { signal: controller.signal }));
+    const replay = await replayOnTheWire.promise;
+    expect(replay.signal.aborted).toBe(false);
+    controller.abort();
+
+    await expect(response).rejects.toMatchObject({ name: 'AbortError' });
+    expect(replay.signal.aborted).toBe(true);
+  });
+
+  it('a body over maxReplayBodyBytes is sent once whole, and its 401 returned with a replay-skipped announcement', async () => {
+    const { send, api, apiRequests, refreshCalls, announcements, status } = await setup({ maxReplayBodyBytes: 64 });
+    api.validToken = 'at-2';
+    const body = Uint8Array.from({ length: 100 }, (_, i) => i);
+
+    const response = await send(apiRequest('/api/upload?name=a.bin', { method: 'POST', body }), 'tab-7');
+
+    expect(response.status).toBe(401);
+    expect(await response.text()).toBe('token expired');
+    const sends = apiRequests();
+    expect(sends).toHaveLength(1);
+    expect(sends[0]!.body).toEqual(body);
+    expect(authorizationOf(sends[0]!)).toBe('Bearer at-1');
+    expect(refreshCalls()).toHaveLength(0);
+    expect(announcements.of('replay-skipped')).toEqual([
+      { method: 'POST', url: `${API_ORIGIN}/api/upload`, reason: 'body-too-large', clientId: 'tab-7' },
+    ]);
+    expect(status.counters).toMatchObject({ replaysSkipped: 1, replayed: 0 });
+  });
+
+  it('a body of exactly maxReplayBodyBytes is still replayed', async () => {
+    const { send, api, apiRequests, announcements } = await setup({ maxReplayBodyBytes: 64 });
+    api.validToken = 'at-2';
+    const body = new Uint8Array(64).fill(9);
+
+    expect((await send(apiRequest('/api/upload', { method: 'POST', body }))).status).toBe(200);
+    expect(apiRequests().map((s) => s.body)).toEqual([body, body]);
+    expect(announcements.of('replay-skipped')).toEqual([]);
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { readReplayableBody } from '../../sw/replayable-body.js';
+
+const URL_ = 'https://api.example.com/api/upload';
+
+/** A request whose body arrives as the given chunks, like an upload streamed by the page. */
+function streamedRequest(chunks: Uint8Array[], { failAfter }: { failAfter?: number } = {}): Request {
+  let index = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (failAfter !== undefined && index === failAfter) {
+        controller.error(new TypeError('connection reset'));
+      } else if (index < chunks.length) {
+        controller.enqueue(chunks[index++]!);
+      } else {
+        controller.close();
+      }
+    },
+  });
+  // `duplex` is required for a stream body but not yet in TypeScript's RequestInit.
+  return new Request(URL_, { method: 'POST', body, duplex: 'half' } as RequestInit);
+}
+
+function bytes(buffer: unknown): number[] {
+  expect(buffer).toBeInstanceOf(ArrayBuffer);
+  return [...new Uint8Array(buffer as ArrayBuffer)];
+}
+
+describe('readReplayableBody', () => {
+  it('is null for a request without a body', async () => {
+    expect(await readReplayableBody(new Request(URL_), 1024)).toBeNull();
+    expect(await readReplayableBody(new Request(URL_, { method: 'DELETE' }), 1024)).toBeNull();
+  });
+
+  it('keeps an empty body as zero bytes, not as no body', async () => {
+    const body = await readReplayableBody(new Request(URL_, { method: 'POST', body: '' }), 1024);
+    expect(bytes(body)).toEqual([]);
+  });
+
+  it('reads every byte value exactly', async () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(bytes(await readReplayableBody(new Request(URL_, { method: 'POST', body: all }), 1024))).toEqual([...all]);
+  });
+
+  it('joins a body that arrives in several chunks', async () => {
+    const request = streamedRequest([Uint8Array.of(1, 2, 3), Uint8Array.of(), Uint8Array.of(4), Uint8Array.of(5, 6)]);
+    expect(bytes(await readReplayableBody(request, 1024))).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('copies out only the chunk`s own bytes when the chunk is a view into a larger buffer', async () => {
+    const backing = Uint8Array.from({ length: 100 }, (_, i) => i);
+    const request = streamedRequest([backing.subarray(10, 14)]);
+    expect(bytes(await readReplayableBody(request, 1024))).toEqual([10, 11, 12, 13]);
+  });
+
+  it('leaves the original body untouched for the first send', async () => {
+    const request = new Request(URL_, { method: 'POST', body: 'hello ✓' });
+    await readReplayableBody(request, 1024);
+    expect(request.bodyUsed).toBe(false);
+    expect(await request.text()).toBe('hello ✓');
+  });
+
+  it('keeps a body of exactly maxBytes and refuses one byte more', async () => {
+    const limit = new Uint8Array(64).fill(7);
+    expect(bytes(await readReplayableBody(new Request(URL_, { method: 'POST', body: limit }), 64))).toHaveLength(64);
+    expect(await readReplayableBody(new Request(URL_, { method: 'POST', body: new Uint8Array(65) }), 64)).toBe('body-too-large');
+  });
+
+  it('stops reading a streamed body at the limit, and the original can still be sent whole', async () => {
+    const chunks = Array.from({ length: 10 }, (_, i) => new Uint8Array(16).fill(i));
+    const request = streamedRequest(chunks);
+    expect(await readReplayableBody(request, 40)).toBe('body-too-large');
+    const sent = new Uint8Array(await request.arrayBuffer());
+    expect(sent).toHaveLength(160);
+    expect(sent[159]).toBe(9);
+  });
+
+  it('reports a body that was already read as unreadable', async () => {
+    const request = new Request(URL_, { method: 'POST', body: 'once' });
+    await request.text();
+    expect(await readReplayableBody(request, 1024)).toBe('body-unreadable');
+  });
+
+  it('reports a stream that fails midway as unreadable', async () => {
+    const request = streamedRequest([Uint8Array.of(1), Uint8Array.of(2)], { failAfter: 1 });
+    expect(await readReplayableBody(request, 1024)).toBe('body-unreadable');
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { TokenResponseError, isTokenResponseError } from '../../sw/errors/token-response-error.js';
+import { parseTokenResponse } from '../../sw/token-response.js';
+
+const NOW = 1_700_000_000_000;
+const ACCESS = 'eyJhbGciOiJSUzI1NiJ9.secret-access-token.sig';
+const REFRESH = 'secret-refresh-token-8f3a';
+
+/** The TokenResponseError `parseTokenResponse` throws for `body`; fails the test if it does not throw one. */
+function parseError(body: unknown): TokenResponseError {
+  try {
+    parseTokenResponse(body, NOW);
+  } catch (error) {
+    expect(error).toBeInstanceOf(TokenResponseError);
+    return error as TokenResponseError;
+  }
+  throw new Error('expected parseTokenResponse to throw a TokenResponseError');
+}
+
+describe('parseTokenResponse', () => {
+  it('reads a complete RFC 6749 §5.1 response', () => {
+    expect(
+      parseTokenResponse(
+        { access_token: ACCESS, token_type: 'Bearer', expires_in: 3600, refresh_token: REFRESH, scope: 'read write', id_token: 'x' },
+        NOW,
+      ),
+    ).toEqual({ accessToken: ACCESS, refreshToken: REFRESH, expiresAt: NOW + 3_600_000, scope: 'read write' });
+  });
+
+  it('reads a minimal one: no refresh token, expiry, scope or type', () => {
+    expect(parseTokenResponse({ access_token: ACCESS }, NOW)).toEqual({
+      accessToken: ACCESS,
+      refreshToken: null,
+      expiresAt: null,
+      scope: null,
+    });
+  });
+
+  it.each(['bearer', 'BEARER', 'Bearer'])('compares token_type case-insensitively (%s)', (tokenType) => {
+    expect(parseTokenResponse({ access_token: ACCESS, token_type: tokenType }, NOW).accessToken).toBe(ACCESS);
+  });
+
+  it.each([
+    ['3600', NOW + 3_600_000],
+    ['0', NOW],
+    ['1.5', NOW + 1500],
+  ])('accepts expires_in as a numeric string (%s)', (expiresIn, expiresAt) => {
+    expect(parseTokenResponse({ access_token: ACCESS, expires_in: expiresIn }, NOW).expiresAt).toBe(expiresAt);
+  });
+
+  it('treats a null refresh_token or expires_in as absent', () => {
+    expect(parseTokenResponse({ access_token: ACCESS, refresh_token: null, expires_in: null }, NOW)).toEqual({
+      accessToken: ACCESS,
+      refreshToken: null,
+      expiresAt: null,
+      scope: null,
+    });
+  });
+
+  it('ignores a scope that is not a string', () => {
+    expect(parseTokenResponse({ access_token: ACCESS, scope: ['read'] }, NOW).scope).toBeNull();
+  });
+
+  it.each([
+    ['not an object', 'a string', 'it is not a JSON object'],
+    ['null', null, 'it is not a JSON object'],
+    ['an array', [ACCESS], 'it is not a JSON object'],
+    ['missing access_token', { token_type: 'Bearer', refresh_token: REFRESH }, '`access_token` is missing or not a string'],
+    ['empty access_token', { access_token: '', refresh_token: REFRESH }, '`access_token` is missing or not a string'],
+    ['numeric access_token', { access_token: 123456789, refresh_token: REFRESH }, '`access_token` is missing or not a string'],
+    ['DPoP token_type', { access_token: ACCESS, token_type: 'DPoP', refresh_token: REFRESH }, '`token_type` is not "Bearer"'],
+    ['MAC token_type', { access_token: ACCESS, token_type: 'mac', refresh_token: REFRESH }, '`token_type` is not "Bearer"'],
+    ['non-string token_type', { access_token: ACCESS, token_type: 1 }, '`token_type` is not "Bearer"'],
+    ['numeric refresh_token', { access_token: ACCESS, refresh_token: 987654321 }, '`refresh_token` is not a string'],
+    ['empty refresh_token', { access_token: ACCESS, refresh_token: '' }, '`refresh_token` is not a string'],
+    ['non-numeric expires_in', { access_token: ACCESS, refresh_token: REFRESH, expires_in: 'soon' }, '`expires_in` is not a non-negative number of seconds'],
+    ['negative expires_in', { access_token: ACCESS, expires_in: -1 }, '`expires_in` is not a non-negative number of seconds'],
+    ['infinite expires_in', { access_token: ACCESS, expires_in: 'Infinity' }, '`expires_in` is not a non-negative number of seconds'],
+    ['boolean expires_in', { access_token: ACCESS, expires_in: true }, '`expires_in` is not a non-negative number of seconds'],
+  ])('rejects %s, saying which field is wrong', (_case, body, reason) => {
+    const error = parseError(body);
+    expect(error.name).toBe('TokenResponseError');
+    expect(isTokenResponseError(error)).toBe(true);
+    expect(error.message).toBe(`Failed to read the token response: ${reason}`);
+  });
+
+  it.each([
+    { access_token: ACCESS, token_type: 'DPoP', refresh_token: REFRESH },
+    { access_token: ACCESS, refresh_token: 987654321 },
+    { access_token: 123456789, refresh_token: REFRESH },
+    { access_token: ACCESS, refresh_token: REFRESH, expires_in: 'soon' },
+    { access_token: ACCESS, refresh_token: REFRESH, token_type: REFRESH },
+    { access_token: ACCESS, refresh_token: REFRESH, expires_in: ACCESS },
+  ])('never quotes a value in its message (%o)', (body) => {
+    const error = parseError(body);
+    const text = `${error.message} ${JSON.stringify(error.toWire())} ${String(error.stack)}`;
+    for (const value of Object.values(body)) {
+      expect(text).not.toContain(String(value));
+    }
+  });
+});

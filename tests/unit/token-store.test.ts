@@ -1,0 +1,247 @@
+import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
+import { describe, expect, it } from 'vitest';
+import type { RefreshTokenStorage } from '../../sw/config.js';
+import { PLACEHOLDER_PREFIX } from '../../sw/protocol.js';
+import { TokenStore, hashToken, type SessionRecord } from '../../sw/token-store.js';
+import { tokenSet, uniqueDatabaseName } from './helpers/fixtures.js';
+
+/** SHA-256("abc"), FIPS 180-2 appendix B.1. */
+const SHA256_ABC = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+
+function newStore(mode: RefreshTokenStorage = 'indexeddb'): { store: TokenStore; databaseName: string } {
+  const databaseName = uniqueDatabaseName();
+  return { store: new TokenStore(databaseName, mode), databaseName };
+}
+
+/** The session exactly as IndexedDB holds it, read without the TokenStore. */
+async function rawSession(databaseName: string): Promise<unknown> {
+  const db = await openDB(databaseName);
+  try {
+    return await db.get('state', 'session');
+  } finally {
+    db.close();
+  }
+}
+
+describe('hashToken', () => {
+  it('is hex SHA-256', async () => {
+    expect(await hashToken('abc')).toBe(SHA256_ABC);
+  });
+});
+
+describe('TokenStore', () => {
+  it('starts empty at generation 0', async () => {
+    const { store } = newStore();
+    expect(await store.load()).toEqual({ generation: 0, tokens: null, ended: null, updatedAt: 0 });
+  });
+
+  it('saves a login and loads it back', async () => {
+    const { store, databaseName } = newStore();
+    const saved = await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: 123, scope: 'read' }), false);
+
+    expect(saved).toMatchObject({
+      generation: 1,
+      ended: null,
+      tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: 123, scope: 'read', previousTokenHashes: [] },
+    });
+    expect(saved.tokens?.placeholder).toMatch(new RegExp(`^${PLACEHOLDER_PREFIX.replace('.', '\\.')}[A-Za-z0-9_-]{24}$`));
+    expect(saved.updatedAt).toBeGreaterThan(0);
+    expect(await store.load()).toEqual(saved);
+    expect(await store.read()).toEqual(saved);
+    expect(await rawSession(databaseName)).toEqual(saved);
+  });
+
+  it('moves the generation on every login, refresh and clear', async () => {
+    const { store } = newStore();
+    const generations = [(await store.load()).generation];
+    generations.push((await store.save(tokenSet(), false)).generation);
+    generations.push((await store.save(tokenSet({ accessToken: 'at-2' }), true)).generation);
+    generations.push((await store.clear('logged-out')).generation);
+    generations.push((await store.save(tokenSet({ accessToken: 'at-3' }), false)).generation);
+    generations.push((await store.clear('expired')).generation);
+    expect(generations).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('a refresh with rotation stores the new refresh token in the same record as the new access token', async () => {
+    const { store, databaseName } = newStore();
+    await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1' }), false);
+    await store.save(tokenSet({ accessToken: 'at-2', refreshToken: 'rt-2', expiresAt: 999 }), true);
+
+    const raw = (await rawSession(databaseName)) as SessionRecord;
+    expect(raw.generation).toBe(2);
+    expect(raw.tokens).toMatchObject({ accessToken: 'at-2', refreshToken: 'rt-2', expiresAt: 999 });
+    expect(JSON.stringify(raw)).not.toContain('rt-1');
+  });
+
+  it('a refresh without a new refresh token keeps the old one, the placeholder and the scope', async () => {
+    const { store } = newStore();
+    const login = await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1', scope: 'read' }), false);
+    const refreshed = await store.save(tokenSet({ accessToken: 'at-2', refreshToken: null, scope: null }), true);
+
+    expect(refreshed.tokens).toMatchObject({ accessToken: 'at-2', refreshToken: 'rt-1', scope: 'read' });
+    expect(refreshed.tokens?.placeholder).toBe(login.tokens?.placeholder);
+    expect(store.refreshTokenOf(refreshed)).toBe('rt-1');
+  });
+
+  it('remembers the hashes of earlier access tokens of the session, newest first, at most 16', async () => {
+    const { store } = newStore();
+    await store.save(tokenSet({ accessToken: 'abc' }), false);
+    const second = await store.save(tokenSet({ accessToken: 'at-2' }), true);
+    expect(second.tokens?.previousTokenHashes).toEqual([SHA256_ABC]);
+
+    const third = await store.save(tokenSet({ accessToken: 'at-3' }), true);
+    expect(third.tokens?.previousTokenHashes).toEqual([await hashToken('at-2'), SHA256_ABC]);
+    expect(JSON.stringify(third)).not.toContain('"abc"');
+
+    let last = third;
+    for (let i = 4; i <= 20; i++) last = await store.save(tokenSet({ accessToken: `at-${i}` }), true);
+    expect(last.tokens?.previousTokenHashes).toHaveLength(16);
+    expect(last.tokens?.previousTokenHashes[0]).toBe(await hashToken('at-19'));
+    expect(last.tokens?.previousTokenHashes[15]).toBe(await hashToken('at-4'));
+  });
+
+  it('a new login starts a new session: new placeholder, no earlier hashes, not the old refresh token', async () => {
+    const { store } = newStore();
+    const first = await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1', scope: 'read' }), false);
+    await store.save(tokenSet({ accessToken: 'at-2' }), true);
+    const second = await store.save(tokenSet({ accessToken: 'at-9', refreshToken: null, scope: null }), false);
+
+    expect(second.tokens).toMatchObject({ accessToken: 'at-9', refreshToken: null, scope: null, previousTokenHashes: [] });
+    expect(second.tokens?.placeholder).not.toBe(first.tokens?.placeholder);
+  });
+
+  it('clear forgets the tokens and says why the session ended; the next login resets that', async () => {
+    const { store, databaseName } = newStore();
+    await store.save(tokenSet(), false);
+    const cleared = await store.clear('expired');
+    expect(cleared).toMatchObject({ generation: 2, tokens: null, ended: 'expired' });
+    expect(await rawSession(databaseName)).toEqual(cleared);
+    expect(store.refreshTokenOf(cleared)).toBeNull();
+
+    expect((await store.clear('logged-out')).ended).toBe('logged-out');
+    expect((await store.save(tokenSet(), false)).ended).toBeNull();
+  });
+
+  it('survives the worker restarting: a new TokenStore on the same database reads the same session', async () => {
+    const { store, databaseName } = newStore();
+    await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1' }), false);
+    const saved = await store.save(tokenSet({ accessToken: 'at-2', refreshToken: 'rt-2' }), true);
+
+    const restarted = new TokenStore(databaseName, 'indexeddb');
+    const loaded = await restarted.load();
+    expect(loaded).toEqual(saved);
+    expect(restarted.refreshTokenOf(loaded)).toBe('rt-2');
+  });
+
+  it('load() serves the cached copy; read() and invalidate() pick up another worker version`s write', async () => {
+    const { store: mine, databaseName } = newStore();
+    const theirs = new TokenStore(databaseName, 'indexeddb');
+    await mine.save(tokenSet({ accessToken: 'at-1' }), false);
+    await theirs.save(tokenSet({ accessToken: 'at-other' }), true);
+
+    expect((await mine.load()).tokens?.accessToken).toBe('at-1');
+    mine.invalidate();
+    expect((await mine.load()).tokens?.accessToken).toBe('at-other');
+
+    await theirs.save(tokenSet({ accessToken: 'at-other-2' }), true);
+    expect((await mine.read()).tokens?.accessToken).toBe('at-other-2');
+    expect((await mine.load()).tokens?.accessToken).toBe('at-other-2');
+  });
+
+  it('two workers writing at once never lose an update: each write builds on the other', async () => {
+    const { store: a, databaseName } = newStore();
+    const b = new TokenStore(databaseName, 'indexeddb');
+    await a.save(tokenSet({ accessToken: 'at-1' }), false);
+
+    const [fromA, fromB] = await Promise.all([
+      a.save(tokenSet({ accessToken: 'at-a' }), true),
+      b.save(tokenSet({ accessToken: 'at-b' }), true),
+    ]);
+    const [earlier, later] = fromA.generation < fromB.generation ? [fromA, fromB] : [fromB, fromA];
+    expect([earlier.generation, later.generation]).toEqual([2, 3]);
+    expect(later.tokens?.previousTokenHashes).toEqual([await hashToken(earlier.tokens!.accessToken), await hashToken('at-1')]);
+    expect(await a.read()).toEqual(later);
+  });
+
+  describe('saveRefresh', () => {
+    it('stores a refresh of the session it started from, like save(tokens, true)', async () => {
+      const { store } = newStore();
+      await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1' }), false);
+      const saved = await store.saveRefresh(tokenSet({ accessToken: 'at-2', refreshToken: null }), 1);
+      expect(saved).toMatchObject({ generation: 2, tokens: { accessToken: 'at-2', refreshToken: 'rt-1' } });
+      expect(await store.read()).toEqual(saved);
+    });
+
+    it.each([
+      ['a logout', (store: TokenStore) => store.clear('logged-out')],
+      ['a new login', (store: TokenStore) => store.save(tokenSet({ accessToken: 'at-new-login' }), false)],
+    ])('writes nothing and returns null when %s happened since', async (_case, moveOn) => {
+      const { store, databaseName } = newStore('memory');
+      await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1' }), false);
+      const moved = await moveOn(new TokenStore(databaseName, 'memory'));
+
+      expect(await store.saveRefresh(tokenSet({ accessToken: 'at-late', refreshToken: 'rt-late' }), 1)).toBeNull();
+      expect(await rawSession(databaseName)).toEqual(moved);
+    });
+  });
+
+  describe("refreshTokenStorage: 'memory'", () => {
+    it('keeps the refresh token in the worker and out of IndexedDB', async () => {
+      const { store, databaseName } = newStore('memory');
+      const login = await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-secret-1' }), false);
+      expect(store.refreshTokenOf(login)).toBe('rt-secret-1');
+
+      const raw = await rawSession(databaseName);
+      expect(raw).toMatchObject({ generation: 1, tokens: { accessToken: 'at-1', refreshToken: null } });
+      expect(JSON.stringify(raw)).not.toContain('rt-secret-1');
+    });
+
+    it('rotation replaces the in-memory refresh token; no rotation keeps it', async () => {
+      const { store, databaseName } = newStore('memory');
+      await store.save(tokenSet({ refreshToken: 'rt-1' }), false);
+      const kept = await store.save(tokenSet({ accessToken: 'at-2', refreshToken: null }), true);
+      expect(store.refreshTokenOf(kept)).toBe('rt-1');
+      const rotated = await store.save(tokenSet({ accessToken: 'at-3', refreshToken: 'rt-2' }), true);
+      expect(store.refreshTokenOf(rotated)).toBe('rt-2');
+      expect(JSON.stringify(await rawSession(databaseName))).not.toMatch(/rt-[12]/);
+    });
+
+    it('only hands out the refresh token for the generation it belongs to', async () => {
+      const { store, databaseName } = newStore('memory');
+      const login = await store.save(tokenSet({ refreshToken: 'rt-1' }), false);
+      const other = new TokenStore(databaseName, 'memory');
+      const theirs = await other.save(tokenSet({ accessToken: 'at-x', refreshToken: 'rt-x' }), true);
+
+      expect(store.refreshTokenOf(login)).toBe('rt-1');
+      expect(store.refreshTokenOf(theirs)).toBeNull();
+    });
+
+    it('loses the refresh token when the worker restarts, and clear() forgets it', async () => {
+      const { store, databaseName } = newStore('memory');
+      const login = await store.save(tokenSet({ refreshToken: 'rt-1' }), false);
+      const restarted = new TokenStore(databaseName, 'memory');
+      const loaded = await restarted.load();
+      expect(loaded.tokens?.accessToken).toBe('at-1');
+      expect(restarted.refreshTokenOf(loaded)).toBeNull();
+
+      await store.clear('logged-out');
+      expect(store.refreshTokenOf(login)).toBeNull();
+    });
+  });
+
+  describe("refreshTokenStorage: 'cookie'", () => {
+    it('stores no refresh token anywhere, even when the server sends one', async () => {
+      const { store, databaseName } = newStore('cookie');
+      const login = await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-sent-anyway' }), false);
+      expect(login.tokens?.refreshToken).toBeNull();
+      expect(store.refreshTokenOf(login)).toBeNull();
+      const refreshed = await store.save(tokenSet({ accessToken: 'at-2', refreshToken: 'rt-again' }), true);
+      expect(store.refreshTokenOf(refreshed)).toBeNull();
+
+      const raw = await rawSession(databaseName);
+      expect(raw).toMatchObject({ tokens: { accessToken: 'at-2', refreshToken: null } });
+      expect(JSON.stringify(raw)).not.toMatch(/rt-(sent-anyway|again)/);
+    });
+  });
+});
