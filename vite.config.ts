@@ -16,7 +16,7 @@ const define = {
  * external:
  * - `lib`: `dist/sw.js` and `dist/client.js` for bundlers;
  * - `sw-classic`: `dist/sw-auth-proxy.js`, the prebuilt script for `importScripts`;
- * - `demo`: the demo page into `dist/demo/`;
+ * - `demo`: the demo page (and `realtime.html`, for the realtime tests) into `dist/demo/`;
  * - `demo-sw`: the demo's worker into `dist/demo/auth-sw.js`.
  * Without a mode (vitest), only the shared `define` and the test settings apply.
  */
@@ -54,7 +54,17 @@ export default defineConfig(({ mode }): UserConfig => {
     case 'demo-sw':
       return worker('demo/app/auth-sw.ts', 'dist/demo', 'auth-sw.js');
     case 'demo':
-      return { define, root: 'demo/app', base: '/', build: { outDir: `${root}dist/demo`, emptyOutDir: true } };
+      return {
+        define,
+        root: 'demo/app',
+        base: '/',
+        build: {
+          outDir: `${root}dist/demo`,
+          emptyOutDir: true,
+          // The demo page, and a bare page exposing connectWebSocket for the realtime tests.
+          rolldownOptions: { input: { index: `${root}demo/app/index.html`, realtime: `${root}demo/app/realtime.html` } },
+        },
+      };
     default:
       return {
         define,

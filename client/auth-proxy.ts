@@ -39,6 +39,12 @@ export interface RegisterAuthProxyOptions {
    * @default 10000
    */
   requestTimeoutMs?: number;
+  /**
+   * When the tab becomes visible, ask the worker to refresh if the token is inside its refresh
+   * window, so a tab that slept through expiry does not start with a 401 round trip.
+   * @default true
+   */
+  refreshOnVisible?: boolean;
 }
 
 /** What `ready` resolves with, from the handshake. */
@@ -123,9 +129,19 @@ export class AuthProxy extends EventTarget {
     this.#channel = new BroadcastChannel(options.channelName ?? DEFAULT_CHANNEL_NAME);
     this.#channel.addEventListener('message', (event) => this.#onBroadcast(event), { signal: this.#teardown.signal });
     this.ready = this.#start();
-    this.ready.catch((error: unknown) => {
-      this.#emit('error', error instanceof AuthProxyError ? error : new ProxyUnavailableError('Failed to start the auth proxy'));
-    });
+    this.ready.then(
+      () => {
+        if (options.refreshOnVisible === false) return;
+        const onVisible = (): void => {
+          if (document.visibilityState === 'visible') this.#request('visible', null).catch(() => undefined);
+        };
+        document.addEventListener('visibilitychange', onVisible, { signal: this.#teardown.signal });
+        onVisible();
+      },
+      (error: unknown) => {
+        this.#emit('error', error instanceof AuthProxyError ? error : new ProxyUnavailableError('Failed to start the auth proxy'));
+      },
+    );
   }
 
   /** The worker's view of the session (state, expiry, counters); never a token. */
@@ -139,6 +155,14 @@ export class AuthProxy extends EventTarget {
    */
   async logout(options: { revoke?: boolean } = {}): Promise<{ revoked: boolean }> {
     return this.#request('logout', { revoke: options.revoke ?? true });
+  }
+
+  /**
+   * Switch the worker's debug log (structured `[sw-auth-proxy]` lines in the worker's console,
+   * never a token). It stays switched across worker restarts until switched off.
+   */
+  async setDebug(enabled: boolean): Promise<void> {
+    await this.#request('set-debug', { enabled });
   }
 
   /** Unregister the worker and stop listening. Tokens stay in IndexedDB until a logout. */
@@ -216,11 +240,15 @@ export class AuthProxy extends EventTarget {
     if (!isBroadcast(message)) return;
     switch (message.type) {
       case 'logged-in':
+      case 'refresh-started':
       case 'token-refreshed':
+      case 'refresh-failed':
       case 'session-expired':
       case 'logged-out':
       case 'replay-skipped':
-        this.#emit(message.type, message.payload, event);
+      case 'state-changed':
+      case 'queue-full':
+        this.#emit(message.type, message.payload as never, event);
         return;
       case 'error':
         this.#emit('error', rebuildError(message.payload), event);

@@ -13,6 +13,65 @@ export interface ProtectedOrigin {
   pathPrefixes?: readonly string[];
 }
 
+/** Retries of transient refresh failures (network, 5xx, 429, timeout). */
+export interface BackoffOptions {
+  /**
+   * Ceiling of the first retry's random delay; doubles per attempt ("full jitter").
+   * @default 1000
+   */
+  baseMs?: number;
+  /**
+   * No retry waits longer than this, unless the server's `Retry-After` asks for more.
+   * @default 30000
+   */
+  capMs?: number;
+  /**
+   * Attempts per refresh cycle, the first included.
+   * @default 5
+   */
+  maxAttempts?: number;
+  /**
+   * After a cycle fails, refreshing pauses (no request is held meanwhile); repeated failed cycles
+   * widen the pause up to this.
+   * @default 60000
+   */
+  maxCooldownMs?: number;
+}
+
+/** Retries of idempotent API requests answered 429 or 503 with `Retry-After`. */
+export interface ApiRetryOptions {
+  /**
+   * Only these methods are retried; a non-idempotent request is never retried (only the single
+   * 401 replay).
+   * @default ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']
+   */
+  methods?: readonly string[];
+  /**
+   * Retries per request.
+   * @default 2
+   */
+  maxRetries?: number;
+  /**
+   * A `Retry-After` longer than this is not waited for; the response goes to the page.
+   * @default 10000
+   */
+  maxDelayMs?: number;
+}
+
+/** When to refresh before expiry. */
+export interface RefreshAheadOptions {
+  /**
+   * Share of the token's lifetime (never more than half of it).
+   * @default 0.1
+   */
+  fraction?: number;
+  /**
+   * At least this long before expiry.
+   * @default 5000
+   */
+  minMs?: number;
+}
+
 /** Where the refresh token lives. The README's security model explains each. */
 export type RefreshTokenStorage = 'indexeddb' | 'memory' | 'cookie';
 
@@ -82,6 +141,37 @@ export interface AuthProxyConfig {
    */
   refreshTimeoutMs?: number;
   /**
+   * Send an `Idempotency-Key` header with each refresh, the same on every retry of it (also after
+   * the worker restarted). A server that honours it can answer a retried refresh whose first try
+   * it already rotated with that same result, instead of seeing a reused refresh token and
+   * revoking the session. On another origin the header needs CORS permission
+   * (`Access-Control-Allow-Headers: Idempotency-Key`), hence the default.
+   * @default true when the refresh endpoint is on the worker's origin, false otherwise
+   */
+  refreshIdempotencyKey?: boolean;
+  /**
+   * Retries of transient refresh failures, and the pause after a cycle of them fails.
+   * @default { baseMs: 1000, capMs: 30000, maxAttempts: 5, maxCooldownMs: 60000 }
+   */
+  backoff?: BackoffOptions;
+  /**
+   * Refresh before expiry, triggered by the next protected request inside the window or by a tab
+   * becoming visible (never by a timer: a worker sleeps). `false` refreshes only on 401.
+   * @default { fraction: 0.1, minMs: 5000 }
+   */
+  refreshAhead?: RefreshAheadOptions | false;
+  /**
+   * Requests waiting for a refresh beyond this many are answered at once (with their 401, or sent
+   * with the current token) instead of piling up.
+   * @default 1000
+   */
+  maxWaitingRequests?: number;
+  /**
+   * Retry idempotent requests answered 429/503 with `Retry-After`. Off unless given.
+   * @default false
+   */
+  apiRetry?: ApiRetryOptions | boolean;
+  /**
    * The BroadcastChannel the worker announces on; the client must use the same one.
    * @default 'sw-auth-proxy'
    */
@@ -115,6 +205,11 @@ export interface ResolvedConfig {
   readonly revocationEndpoint: string | undefined;
   readonly logoutEndpoint: string | undefined;
   readonly refreshTimeoutMs: number;
+  readonly refreshIdempotencyKey: boolean;
+  readonly backoff: Required<BackoffOptions>;
+  readonly refreshAhead: Required<RefreshAheadOptions> | false;
+  readonly maxWaitingRequests: number;
+  readonly apiRetry: { methods: ReadonlySet<string>; maxRetries: number; maxDelayMs: number } | false;
   readonly channelName: string;
   readonly databaseName: string;
 }
@@ -132,6 +227,11 @@ const KNOWN_KEYS: readonly (keyof AuthProxyConfig)[] = [
   'revocationEndpoint',
   'logoutEndpoint',
   'refreshTimeoutMs',
+  'refreshIdempotencyKey',
+  'backoff',
+  'refreshAhead',
+  'maxWaitingRequests',
+  'apiRetry',
   'channelName',
   'databaseName',
   'allowInsecureHttp',
@@ -258,6 +358,63 @@ function flag(field: string, value: unknown): boolean {
   fail(field, 'must be true or false', `Got ${JSON.stringify(value)}.`);
 }
 
+function nested(field: string, value: unknown, keys: readonly string[]): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(field, 'must be an object', `Write e.g. \`${field}: { ${keys[0]}: … }\`, or leave it out for the defaults.`);
+  }
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) fail(`${field}.${key}`, 'is not an option', `Known options: ${keys.join(', ')}.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function fraction(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && value > 0 && value <= 0.5) return value;
+  fail(field, 'must be a number above 0 and at most 0.5', `Got ${JSON.stringify(value)}.`);
+}
+
+function resolveBackoff(value: unknown): Required<BackoffOptions> {
+  const options = nested('backoff', value, ['baseMs', 'capMs', 'maxAttempts', 'maxCooldownMs']);
+  return {
+    baseMs: positiveInteger('backoff.baseMs', options['baseMs'], 1000),
+    capMs: positiveInteger('backoff.capMs', options['capMs'], 30_000),
+    maxAttempts: positiveInteger('backoff.maxAttempts', options['maxAttempts'], 5),
+    maxCooldownMs: positiveInteger('backoff.maxCooldownMs', options['maxCooldownMs'], 60_000),
+  };
+}
+
+function resolveRefreshAhead(value: unknown): Required<RefreshAheadOptions> | false {
+  if (value === false) return false;
+  const options = nested('refreshAhead', value, ['fraction', 'minMs']);
+  return {
+    fraction: fraction('refreshAhead.fraction', options['fraction'], 0.1),
+    minMs: positiveInteger('refreshAhead.minMs', options['minMs'], 5000),
+  };
+}
+
+const IDEMPOTENT = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'];
+
+function resolveApiRetry(value: unknown): ResolvedConfig['apiRetry'] {
+  if (value === undefined || value === false) return false;
+  const options = nested('apiRetry', value === true ? {} : value, ['methods', 'maxRetries', 'maxDelayMs']);
+  const methods = options['methods'] ?? IDEMPOTENT;
+  if (!Array.isArray(methods) || methods.some((method) => typeof method !== 'string')) {
+    fail('apiRetry.methods', 'must be an array of HTTP methods', `Write e.g. ${JSON.stringify(IDEMPOTENT)}.`);
+  }
+  const upper = (methods as string[]).map((method) => method.toUpperCase());
+  const unsafe = upper.filter((method) => !IDEMPOTENT.includes(method));
+  if (unsafe.length > 0) {
+    fail('apiRetry.methods', `lists non-idempotent ${unsafe.join(', ')}`, 'Retrying those could apply a change twice; list only GET, HEAD, OPTIONS, PUT, DELETE.');
+  }
+  return {
+    methods: new Set(upper),
+    maxRetries: positiveInteger('apiRetry.maxRetries', options['maxRetries'], 2),
+    maxDelayMs: positiveInteger('apiRetry.maxDelayMs', options['maxDelayMs'], 10_000),
+  };
+}
+
 /** Edit distance, to suggest the intended key for a typo. */
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -319,11 +476,13 @@ export function resolveConfig(input: unknown, base: string): ResolvedConfig {
     endpoints.map((endpoint: unknown, index) => parseEndpoint(`tokenEndpoints[${index}]`, endpoint, base, allowInsecureHttp)),
   );
 
+  const refreshEndpoint = parseEndpoint('refreshEndpoint', config['refreshEndpoint'], base, allowInsecureHttp);
+  const idempotencyKey = config['refreshIdempotencyKey'];
   const refreshTokenStorage = oneOf('refreshTokenStorage', config['refreshTokenStorage'], ['indexeddb', 'memory', 'cookie'], 'indexeddb');
   return {
     protectedOrigins,
     tokenEndpoints,
-    refreshEndpoint: parseEndpoint('refreshEndpoint', config['refreshEndpoint'], base, allowInsecureHttp),
+    refreshEndpoint,
     clientId: optionalString('clientId', config['clientId']),
     scope: optionalString('scope', config['scope']),
     refreshBodyFormat: oneOf('refreshBodyFormat', config['refreshBodyFormat'], ['form', 'json'], 'form'),
@@ -333,6 +492,12 @@ export function resolveConfig(input: unknown, base: string): ResolvedConfig {
     revocationEndpoint: optionalEndpoint('revocationEndpoint', config['revocationEndpoint'], base, allowInsecureHttp),
     logoutEndpoint: optionalEndpoint('logoutEndpoint', config['logoutEndpoint'], base, allowInsecureHttp),
     refreshTimeoutMs: positiveInteger('refreshTimeoutMs', config['refreshTimeoutMs'], 30_000),
+    refreshIdempotencyKey:
+      idempotencyKey === undefined ? new URL(refreshEndpoint).origin === new URL(base).origin : flag('refreshIdempotencyKey', idempotencyKey),
+    backoff: resolveBackoff(config['backoff']),
+    refreshAhead: resolveRefreshAhead(config['refreshAhead']),
+    maxWaitingRequests: positiveInteger('maxWaitingRequests', config['maxWaitingRequests'], 1000),
+    apiRetry: resolveApiRetry(config['apiRetry']),
     channelName: optionalString('channelName', config['channelName']) ?? DEFAULT_CHANNEL_NAME,
     databaseName: optionalString('databaseName', config['databaseName']) ?? 'sw-auth-proxy',
   };

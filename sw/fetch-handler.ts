@@ -1,11 +1,14 @@
+import type { AuthStateMachine } from './auth-state-machine.js';
+import { parseRetryAfter } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
-import { PLACEHOLDER_PREFIX, type BroadcastEventMap, type BroadcastType } from './protocol.js';
+import type { Logger } from './logger.js';
+import { PLACEHOLDER_PREFIX, type BroadcastEventMap, type BroadcastType, type RefreshTrigger } from './protocol.js';
 import type { ProxyStatus } from './proxy-status.js';
-import type { Refresher } from './refresher.js';
+import type { RefreshResult, Refresher } from './refresher.js';
 import { readReplayableBody, type ReplayableBody } from './replayable-body.js';
 import { captureTokenResponse } from './token-capture.js';
-import { hashToken, type SessionTokens, type TokenStore } from './token-store.js';
+import { hashToken, type SessionRecord, type SessionTokens, type TokenStore } from './token-store.js';
 
 export interface FetchHandlerOptions {
   config: ResolvedConfig;
@@ -14,27 +17,64 @@ export interface FetchHandlerOptions {
   selfOrigin: string;
   store: TokenStore;
   refresher: Refresher;
+  machine: AuthStateMachine;
   status: ProxyStatus;
   announce: <K extends BroadcastType>(type: K, payload: BroadcastEventMap[K]) => void;
   onError: (error: AuthProxyError) => void;
+  /** Settles once the worker has read its state after starting; every request waits for it. */
+  ready: Promise<unknown>;
+  /** Tells the worker when a login was captured. */
+  onLogin: () => void;
+  logger?: Logger;
 }
 
 /** What the page's own Authorization header means to the proxy. */
 type AppAuthorization = 'none' | 'ours' | 'theirs';
 
-/** RFC 6750 §3: a 401 the proxy may fix by refreshing, as opposed to some other scheme's 401. */
+/** One protected request as it goes through the proxy. */
+interface Exchange {
+  request: Request;
+  url: URL;
+  clientId: string;
+  /** Keeps the worker alive for work that outlives the response (a background refresh). */
+  keepAlive: (promise: Promise<unknown>) => void;
+  /**
+   * When this request stops waiting for refreshes: `refreshTimeoutMs` after it first waited, for
+   * all its waits together (before sending and after a 401), so no request waits twice as long.
+   */
+  waitDeadline: number | null;
+}
+
+/**
+ * RFC 6750 §3: a 401 the proxy may fix by refreshing: no challenge (also what a cross-origin
+ * response looks like when the server does not expose `WWW-Authenticate`), a Bearer challenge with
+ * `error="invalid_token"`, or a Bearer challenge with no error code at all, which is how many
+ * servers answer an expired token. Other schemes' 401s, and `insufficient_scope`, are not ours.
+ */
 function isRefreshable(response: Response): boolean {
   const challenge = response.headers.get('www-authenticate');
-  return challenge === null || /\bBearer\b[^]*\berror\s*=\s*"?invalid_token"?/i.test(challenge);
+  if (challenge === null) return true;
+  if (!/\bBearer\b/i.test(challenge)) return false;
+  const error = /\berror\s*=\s*"?([\w-]+)"?/i.exec(challenge);
+  return error === null || error[1]!.toLowerCase() === 'invalid_token';
+}
+
+/** The URL as it may appear in events and logs: no query, no fragment. */
+function describe(url: URL): string {
+  return url.origin + url.pathname;
 }
 
 /**
  * Answers the requests the proxy is responsible for: token endpoints (capture) and protected API
- * requests (attach, and on a 401 refresh and replay once). Every other request is left alone, not
- * even `respondWith`, so other fetch listeners (Workbox routes) and the browser handle it.
+ * requests (attach; refresh ahead of expiry; on a 401 refresh and replay once). Every other
+ * request is left alone, not even `respondWith`, so other fetch listeners (Workbox routes) and the
+ * browser handle it.
  */
 export class FetchHandler {
   readonly #options: FetchHandlerOptions;
+  /** Requests waiting for a refresh right now, for the queue cap. */
+  #waiting = 0;
+  #queueFullAnnouncedFor: string | undefined;
 
   constructor(options: FetchHandlerOptions) {
     this.#options = options;
@@ -48,46 +88,165 @@ export class FetchHandler {
     const url = new URL(request.url);
     const { config, isProtected } = this.#options;
     if (request.method === 'POST' && config.tokenEndpoints.has(url.origin + url.pathname)) {
-      event.respondWith(captureTokenResponse(request, this.#options));
+      event.respondWith(
+        captureTokenResponse(request, {
+          ...this.#options,
+          announce: (type, payload) => {
+            if (type === 'logged-in') this.#options.onLogin();
+            this.#options.announce(type, payload);
+          },
+        }),
+      );
     } else if (isProtected(url)) {
-      event.respondWith(this.#proxy(request, url, event.clientId || event.resultingClientId));
+      const clientId = event.clientId || event.resultingClientId;
+      event.respondWith(this.#proxy({ request, url, clientId, keepAlive: (promise) => event.waitUntil(promise), waitDeadline: null }));
     }
   };
 
-  async #proxy(request: Request, url: URL, clientId: string): Promise<Response> {
-    const { store, refresher, status, config } = this.#options;
+  async #proxy(exchange: Exchange): Promise<Response> {
+    const { store, status, config, logger } = this.#options;
+    const { request } = exchange;
     status.counters.requests++;
     status.pendingRequests++;
     try {
-      let record = await store.load();
-      // A refresh is under way: wait for it rather than spend a round trip on a certain 401.
-      const pending = refresher.inFlight;
-      if (pending) {
-        const result = await pending;
-        if (result.ok) record = result.record;
-        else record = await store.load();
-      }
+      await this.#options.ready;
+      const record = await this.#beforeSend(await store.load(), exchange);
       const body = await readReplayableBody(request, config.maxReplayBodyBytes);
       const ownership = await this.#appAuthorization(request, record.tokens);
-      const first = await fetch(this.#authorize(request, body, ownership === 'theirs' ? null : record.tokens));
+      let response = await fetch(this.#authorize(request, body, ownership === 'theirs' ? null : record.tokens));
 
-      if (first.status !== 401 || ownership === 'theirs' || record.tokens === null || !isRefreshable(first)) {
-        return first;
+      if (response.status === 401 && ownership !== 'theirs' && record.tokens !== null && isRefreshable(response)) {
+        response = await this.#afterUnauthorized(response, record, body, exchange);
       }
-      if (typeof body === 'string') {
-        status.counters.replaysSkipped++;
-        this.#options.announce('replay-skipped', { method: request.method, url: url.origin + url.pathname, reason: body, clientId });
-        return first;
+      if (config.apiRetry !== false && config.apiRetry.methods.has(request.method)) {
+        response = await this.#retryWhenAsked(response, body, ownership, exchange);
       }
-      const result = await refresher.refresh(record.generation);
-      if (!result.ok) return first;
-      // The 401's body is not needed any more; free its connection.
-      first.body?.cancel().catch(() => undefined);
-      status.counters.replayed++;
-      return await fetch(this.#authorize(request, body, result.record.tokens));
+      return response;
+    } catch (error) {
+      // An aborted or failed network request rejects, which is what the page would have seen
+      // without the proxy; say so in the debug log without details that could carry data.
+      logger?.debug('request-failed', { method: request.method, url: describe(exchange.url), error: error instanceof Error ? error.name : 'unknown' });
+      throw error;
     } finally {
       status.pendingRequests--;
     }
+  }
+
+  /**
+   * Before sending: wait for a refresh that replaces a token known to be useless, refresh first
+   * when the token has expired by the worker's clock, or start a background refresh when the
+   * token is inside its refresh window (the request goes out at once with the still-valid token).
+   */
+  async #beforeSend(record: SessionRecord, exchange: Exchange): Promise<SessionRecord> {
+    const { refresher, machine, logger } = this.#options;
+    const tokens = record.tokens;
+    if (tokens === null) return record;
+    const now = Date.now();
+    const expired = tokens.expiresAt !== null && tokens.expiresAt <= now;
+    const flight = refresher.inFlight;
+    if (flight) {
+      if (!flight.info.tokenRejected && !expired) return record;
+      const result = await this.#wait(exchange, flight.promise, flight.info.id, refresher, record.generation, null);
+      return result?.ok ? result.record : record;
+    }
+    if (!machine.mayRefresh(now)) return record;
+    if (expired) {
+      const result = await this.#wait(exchange, null, null, refresher, record.generation, this.#trigger('expired', exchange));
+      return result?.ok ? result.record : record;
+    }
+    if (tokens.refreshAt !== null && now >= tokens.refreshAt) {
+      logger?.debug('refresh-ahead', { generation: record.generation, msBeforeExpiry: tokens.expiresAt === null ? null : tokens.expiresAt - now });
+      exchange.keepAlive(refresher.refresh(record.generation, this.#trigger('proactive', exchange), false));
+    }
+    return record;
+  }
+
+  async #afterUnauthorized(first: Response, record: SessionRecord, body: ReplayableBody, exchange: Exchange): Promise<Response> {
+    const { status, announce, logger } = this.#options;
+    const { request, url, clientId } = exchange;
+    if (typeof body === 'string') {
+      status.counters.replaysSkipped++;
+      announce('replay-skipped', { method: request.method, url: describe(url), reason: body, clientId });
+      logger?.debug('replay-skipped', { method: request.method, url: describe(url), reason: body });
+      return first;
+    }
+    const result = await this.#wait(exchange, null, null, this.#options.refresher, record.generation, this.#trigger('unauthorized', exchange));
+    if (!result?.ok) return first;
+    // The 401's body is not needed any more; free its connection.
+    first.body?.cancel().catch(() => undefined);
+    status.counters.replayed++;
+    logger?.debug('replay', { method: request.method, url: describe(url), generation: result.record.generation });
+    return fetch(this.#authorize(request, body, result.record.tokens));
+  }
+
+  /**
+   * Wait for a refresh (the one given, or a new/joined one for `generation`), within the request's
+   * `refreshTimeoutMs` budget, and not at all when `maxWaitingRequests` are already waiting.
+   * `null` means "did not wait for an outcome": the caller goes on with what it has.
+   */
+  async #wait(
+    exchange: Exchange,
+    promise: Promise<RefreshResult> | null,
+    flightId: string | null,
+    refresher: Refresher,
+    generation: number,
+    trigger: RefreshTrigger | null,
+  ): Promise<RefreshResult | null> {
+    const { config, announce, logger } = this.#options;
+    if (this.#waiting >= config.maxWaitingRequests) {
+      const id = flightId ?? refresher.inFlight?.info.id ?? 'none';
+      if (this.#queueFullAnnouncedFor !== id) {
+        this.#queueFullAnnouncedFor = id;
+        announce('queue-full', { waiting: this.#waiting, limit: config.maxWaitingRequests });
+        logger?.debug('queue-full', { waiting: this.#waiting, limit: config.maxWaitingRequests });
+      }
+      return null;
+    }
+    exchange.waitDeadline ??= Date.now() + config.refreshTimeoutMs;
+    const budget = exchange.waitDeadline - Date.now();
+    if (budget <= 0) return null;
+    const waitingFor = promise ?? refresher.refresh(generation, trigger!);
+    if (promise) {
+      const info = refresher.inFlight?.info;
+      if (info && info.id === flightId) info.waiters++;
+    }
+    this.#waiting++;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      return await Promise.race([
+        waitingFor,
+        new Promise<null>((resolve) => {
+          timer = setTimeout(() => resolve(null), budget);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      this.#waiting--;
+    }
+  }
+
+  /**
+   * Opt-in (`apiRetry`): an idempotent request answered 429 or 503 with a `Retry-After` the config
+   * accepts is sent again after that delay, a bounded number of times.
+   */
+  async #retryWhenAsked(response: Response, body: ReplayableBody, ownership: AppAuthorization, exchange: Exchange): Promise<Response> {
+    const { config, store, status, logger } = this.#options;
+    if (config.apiRetry === false || typeof body === 'string') return response;
+    for (let retry = 1; retry <= config.apiRetry.maxRetries && (response.status === 429 || response.status === 503); retry++) {
+      const delay = parseRetryAfter(response.headers.get('retry-after'), response.headers.get('date'), Date.now());
+      if (delay === null || delay > config.apiRetry.maxDelayMs) return response;
+      response.body?.cancel().catch(() => undefined);
+      logger?.debug('api-retry', { method: exchange.request.method, url: describe(exchange.url), status: response.status, delayMs: delay, retry });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      status.counters.apiRetries++;
+      const tokens = ownership === 'theirs' ? null : (await store.load()).tokens;
+      response = await fetch(this.#authorize(exchange.request, body, tokens));
+    }
+    return response;
+  }
+
+  #trigger(kind: RefreshTrigger['kind'], exchange: Exchange): RefreshTrigger {
+    return { kind, clientId: exchange.clientId || null, method: exchange.request.method, url: describe(exchange.url) };
   }
 
   /**

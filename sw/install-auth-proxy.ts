@@ -1,14 +1,16 @@
 import { clientsClaim } from 'workbox-core/clientsClaim.js';
+import { AuthStateMachine } from './auth-state-machine.js';
+import { Broadcaster } from './broadcaster.js';
 import { resolveConfig, type AuthProxyConfig } from './config.js';
-import type { AuthProxyError } from './errors/auth-proxy-error.js';
+import { AuthProxyError } from './errors/auth-proxy-error.js';
 import { FetchHandler } from './fetch-handler.js';
+import { Logger } from './logger.js';
 import { logout } from './logout.js';
 import { MessageHandler, helloReply } from './message-handler.js';
 import { createUrlMatcher } from './protected-url.js';
 import type { BroadcastEventMap, BroadcastType } from './protocol.js';
 import { ProxyStatus } from './proxy-status.js';
 import { Refresher } from './refresher.js';
-import { Broadcaster } from './broadcaster.js';
 import { TokenStore } from './token-store.js';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -43,26 +45,48 @@ export interface AuthProxyHandle {
 export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
   const resolved = resolveConfig(config, self.location.href);
   const selfOrigin = self.location.origin;
-  const store = new TokenStore(resolved.databaseName, resolved.refreshTokenStorage);
+  const store = new TokenStore(resolved.databaseName, resolved.refreshTokenStorage, { refreshAhead: resolved.refreshAhead });
   const status = new ProxyStatus();
+  const logger = new Logger();
 
-  // Another worker of this origin (an old or new version) changed the session: drop our copy.
-  const broadcaster = new Broadcaster(resolved.channelName, () => store.invalidate());
   const announce = <K extends BroadcastType>(type: K, payload: BroadcastEventMap[K]): void => {
+    if (type === 'error') status.lastError = payload as BroadcastEventMap['error'];
+    if (type === 'refresh-failed') status.lastError = (payload as BroadcastEventMap['refresh-failed']).error;
     broadcaster.announce(type, payload);
   };
-  const onError = (error: AuthProxyError): void => {
-    status.lastError = error.toWire();
-    announce('error', error.toWire());
+  const machine = new AuthStateMachine('anonymous', 0, (state, previous) => {
+    logger.debug('state', { state, previous });
+    announce('state-changed', { state, previous });
+  });
+  // Another worker of this origin (an old or new version) changed the session: drop our copy and
+  // take the state from the store, not from the message.
+  const resync = (): Promise<void> => {
+    store.invalidate();
+    return store.load().then(
+      (record) => machine.restore(record),
+      (error: unknown) => reportStoreError(error),
+    );
   };
+  const broadcaster = new Broadcaster(resolved.channelName, () => void resync());
+  const reportStoreError = (error: unknown): void => {
+    const wire = new AuthProxyError(`Failed to read the session store: ${error instanceof Error ? error.name : 'unknown error'}`).toWire();
+    status.lastError = wire;
+    broadcaster.announce('error', wire);
+  };
+  // The first event of a freshly started worker waits for this; later ones find it settled.
+  const ready = Promise.all([
+    resync(),
+    store.readFlags().then((flags) => {
+      logger.enabled = flags.debug;
+    }, reportStoreError),
+  ]);
 
   const refresher = new Refresher({
     config: resolved,
     store,
-    announce: (type, payload) => {
-      if (type === 'error') status.lastError = payload as BroadcastEventMap['error'];
-      announce(type, payload);
-    },
+    machine,
+    announce,
+    logger,
     onAttempt: (outcome) => {
       if (outcome === 'started') status.counters.refreshes++;
       else if (outcome === 'failed') status.counters.refreshFailures++;
@@ -75,9 +99,13 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
     selfOrigin,
     store,
     refresher,
+    machine,
     status,
     announce,
-    onError,
+    logger,
+    ready,
+    onError: (error) => announce('error', error.toWire()),
+    onLogin: () => machine.send({ type: 'logged-in' }),
   });
   const messageHandler = new MessageHandler(
     {
@@ -87,22 +115,48 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
         await self.clients.claim();
         return helloReply(client);
       },
-      status: async () => status.snapshot(await store.load(), refresher.inFlight !== undefined),
-      logout: async ({ revoke }) => ({ revoked: await logout({ config: resolved, store, announce }, revoke === true) }),
+      status: async () => {
+        await ready;
+        return status.snapshot(await store.load(), machine.state(), machine.blockedUntil, logger.enabled);
+      },
+      logout: async ({ revoke }) => {
+        const revoked = await logout({ config: resolved, store, announce }, revoke === true);
+        machine.send({ type: 'logged-out' });
+        return { revoked };
+      },
+      'set-debug': async ({ enabled }) => {
+        logger.enabled = enabled === true;
+        await store.writeFlags({ debug: logger.enabled });
+        return { enabled: logger.enabled };
+      },
+      visible: async (_payload, client) => {
+        await ready;
+        const record = await store.load();
+        const refreshAt = record.tokens?.refreshAt ?? null;
+        if (refreshAt === null || Date.now() < refreshAt || !machine.mayRefresh() || refresher.inFlight) {
+          return { refreshing: refresher.inFlight !== undefined };
+        }
+        logger.debug('refresh-ahead', { generation: record.generation, trigger: 'visible' });
+        void refresher.refresh(record.generation, { kind: 'visible', clientId: client.id, method: null, url: null }, false);
+        return { refreshing: true };
+      },
     },
     selfOrigin,
   );
 
   const onInstall = (event: ExtendableEvent): void => event.waitUntil(self.skipWaiting());
+  const onFetch = (event: FetchEvent): void => {
+    fetchHandler.handleEvent(event);
+  };
   self.addEventListener('install', onInstall);
   clientsClaim();
-  self.addEventListener('fetch', fetchHandler.handleEvent);
+  self.addEventListener('fetch', onFetch);
   self.addEventListener('message', messageHandler.handleEvent);
 
   return {
     dispose() {
       self.removeEventListener('install', onInstall);
-      self.removeEventListener('fetch', fetchHandler.handleEvent);
+      self.removeEventListener('fetch', onFetch);
       self.removeEventListener('message', messageHandler.handleEvent);
       broadcaster.dispose();
     },

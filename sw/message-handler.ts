@@ -70,6 +70,10 @@ export class MessageHandler {
         return this.#handlers.status(request.payload, client);
       case 'logout':
         return this.#handlers.logout(request.payload, client);
+      case 'set-debug':
+        return this.#handlers['set-debug'](request.payload, client);
+      case 'visible':
+        return this.#handlers.visible(request.payload, client);
       default:
         return assertNever(request);
     }

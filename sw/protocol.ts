@@ -31,7 +31,7 @@ export interface WireError {
   message: string;
 }
 
-export type AuthState = 'anonymous' | 'authenticated' | 'refreshing' | 'expired';
+export type AuthState = 'anonymous' | 'authenticated' | 'refreshing' | 'backoff' | 'expired';
 
 export interface AuthCounters {
   /** Protected requests the worker handled. */
@@ -42,6 +42,8 @@ export interface AuthCounters {
   refreshes: number;
   /** Refresh calls that failed. */
   refreshFailures: number;
+  /** Idempotent requests retried after 429/503 with Retry-After (when `apiRetry` is on). */
+  apiRetries: number;
   /** 401s returned as they were because the body could not be replayed. */
   replaysSkipped: number;
 }
@@ -58,6 +60,13 @@ export interface AuthStatus {
   /** Protected requests the worker is answering right now. */
   pendingRequests: number;
   lastRefreshAt: number | null;
+  /** While in `backoff`: when refreshing may start again (epoch ms). */
+  refreshBlockedUntil: number | null;
+  /** When a request or a visible tab will start a proactive refresh (epoch ms). */
+  refreshAt: number | null;
+  /** The server's clock minus this browser's, from the `Date` header of the last token response. */
+  serverTimeOffsetMs: number;
+  debug: boolean;
   lastError: WireError | null;
   counters: AuthCounters;
   /** The worker's package version. */
@@ -74,6 +83,10 @@ export interface RequestMap {
   status: { request: null; response: AuthStatus };
   /** Forget the tokens in every tab; `revoke` also tells the server (RFC 7009) when configured. */
   logout: { request: { revoke: boolean }; response: { revoked: boolean } };
+  /** Switch the worker's debug log (kept across worker restarts). */
+  'set-debug': { request: { enabled: boolean }; response: { enabled: boolean } };
+  /** A tab became visible: refresh now if the token is inside its refresh window. */
+  visible: { request: null; response: { refreshing: boolean } };
 }
 
 export type RequestType = keyof RequestMap;
@@ -86,6 +99,17 @@ export type Reply<K extends RequestType = RequestType> =
   | { ok: true; type: K; payload: RequestMap[K]['response'] }
   | { ok: false; type: K; error: WireError };
 
+/** What started a refresh. `url` never has a query string. */
+export interface RefreshTrigger {
+  kind: 'unauthorized' | 'expired' | 'proactive' | 'visible';
+  clientId: string | null;
+  method: string | null;
+  url: string | null;
+}
+
+/** Why a refresh attempt failed without ending the session. */
+export type RefreshFailureReason = 'network' | 'timeout' | 'server-error' | 'rate-limited' | 'malformed-response';
+
 /** Why a refresh ended the session. */
 export type SessionEndReason = 'invalid_grant' | 'refresh-rejected' | 'no-refresh-token';
 
@@ -95,8 +119,37 @@ export type ReplaySkipReason = 'body-too-large' | 'body-unreadable';
 /** SW → page events, broadcast to every tab. */
 export interface BroadcastEventMap {
   'logged-in': { generation: number; expiresAt: number | null };
-  'token-refreshed': { generation: number; expiresAt: number | null };
-  'session-expired': { reason: SessionEndReason };
+  /** A refresh cycle began (it may make several attempts). */
+  'refresh-started': { refreshId: string; trigger: RefreshTrigger; fromGeneration: number; at: number };
+  /**
+   * A new token is stored. `waiters` counts the requests that waited for this refresh; the other
+   * fields describe the refresh cycle that produced it.
+   */
+  'token-refreshed': {
+    generation: number;
+    expiresAt: number | null;
+    refreshId: string;
+    trigger: RefreshTrigger;
+    attempts: number;
+    waiters: number;
+    durationMs: number;
+  };
+  /**
+   * One refresh attempt failed and the session goes on. `final` means this cycle gave up and
+   * refreshing pauses until `retryAt`; otherwise the next attempt is at `retryAt`.
+   */
+  'refresh-failed': {
+    refreshId: string;
+    reason: RefreshFailureReason;
+    status: number | null;
+    attempt: number;
+    final: boolean;
+    retryAt: number | null;
+    waiters: number;
+    error: WireError;
+  };
+  'session-expired': { reason: SessionEndReason; refreshId: string | null };
+  'state-changed': { state: AuthState; previous: AuthState };
   'logged-out': { revoked: boolean };
   /**
    * A 401 reached the page because its request could not be replayed. `url` has no query string;
@@ -105,6 +158,8 @@ export interface BroadcastEventMap {
   'replay-skipped': { method: string; url: string; reason: ReplaySkipReason; clientId: string };
   /** Something failed inside the worker; requests were still answered. */
   error: WireError;
+  /** Too many requests were waiting for a refresh; this one was answered without waiting. */
+  'queue-full': { waiting: number; limit: number };
 }
 
 export type BroadcastType = keyof BroadcastEventMap;

@@ -1,8 +1,17 @@
+import type { AuthStateMachine } from './auth-state-machine.js';
+import { cooldownDelay, parseRetryAfter, retryDelay } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { RefreshFailedError } from './errors/refresh-failed-error.js';
 import { SessionExpiredError } from './errors/session-expired-error.js';
-import type { BroadcastEventMap, BroadcastType, SessionEndReason } from './protocol.js';
+import type { Logger } from './logger.js';
+import type {
+  BroadcastEventMap,
+  BroadcastType,
+  RefreshFailureReason,
+  RefreshTrigger,
+  SessionEndReason,
+} from './protocol.js';
 import { parseTokenResponse } from './token-response.js';
 import type { SessionRecord, TokenStore } from './token-store.js';
 
@@ -18,104 +27,256 @@ export interface LockRunner {
 export interface RefresherOptions {
   config: ResolvedConfig;
   store: TokenStore;
+  machine: AuthStateMachine;
   announce: <K extends BroadcastType>(type: K, payload: BroadcastEventMap[K]) => void;
+  logger?: Logger;
   /** @default the worker's `navigator.locks` */
   locks?: LockRunner | undefined;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
-  /** Called around each call to the refresh endpoint, for counters and status. */
+  /** @default Math.random */
+  random?: () => number;
+  /** @default a `setTimeout` promise */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called for each call to the refresh endpoint, for counters and status. */
   onAttempt?: (outcome: 'started' | 'succeeded' | 'failed') => void;
 }
 
+/** A refresh cycle under way in this worker. */
+export interface RefreshFlight {
+  readonly id: string;
+  /** The generation whose token is being replaced. */
+  readonly from: number;
+  readonly trigger: RefreshTrigger;
+  /** A 401 or expiry started it: the current token is known to be useless, so new requests wait. */
+  readonly tokenRejected: boolean;
+  /** Requests waiting for the outcome. */
+  waiters: number;
+}
+
+type AttemptOutcome =
+  | { kind: 'done'; result: RefreshResult }
+  | { kind: 'failed'; retry: boolean; reason: RefreshFailureReason; status: number | null; retryAfterMs: number | null; error: RefreshFailedError };
+
 const SESSION_ENDING_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
 
+let flightCounter = 0;
+
 /**
- * Refreshes the access token: one refresh at a time inside this worker (single flight), and one
- * at a time across every worker of the origin (a Web Lock, queued rather than polled), so an old
- * and a new worker version never both spend the same refresh token.
+ * Refreshes the access token: one refresh cycle at a time inside this worker (single flight), one
+ * attempt at a time across every worker of the origin (a Web Lock, queued rather than polled, so
+ * an old and a new worker version never both spend the same refresh token), transient failures
+ * retried with full-jitter backoff and `Retry-After`, and a pause after a failed cycle that every
+ * worker of the origin honours (it is stored with the session).
  */
 export class Refresher {
   readonly #options: RefresherOptions;
-  #flight: { from: number; promise: Promise<RefreshResult> } | undefined;
+  #flight: { info: RefreshFlight; promise: Promise<RefreshResult> } | undefined;
 
   constructor(options: RefresherOptions) {
     this.#options = options;
   }
 
-  /** The refresh under way, if any; requests arriving meanwhile wait for it instead of taking a 401. */
-  get inFlight(): Promise<RefreshResult> | undefined {
-    return this.#flight?.promise;
+  /** The refresh cycle under way, if any. */
+  get inFlight(): { info: RefreshFlight; promise: Promise<RefreshResult> } | undefined {
+    return this.#flight;
   }
 
   /**
-   * Get a token newer than `seenGeneration`, the generation the failing request was sent with.
-   * Joins a refresh already under way for that generation or a later one.
+   * Get a token newer than `seenGeneration` (the generation the failing or expiring request was
+   * sent with). Joins a cycle already under way for that generation or a later one. While
+   * refreshing is paused (`backoff`) or the session has ended, answers at once with a failure:
+   * requests are not held during a pause.
+   *
+   * @param waiter whether the caller waits for the outcome (counted in `token-refreshed.waiters`).
    */
-  refresh(seenGeneration: number): Promise<RefreshResult> {
-    const flight = this.#flight;
-    if (flight && flight.from >= seenGeneration) return flight.promise;
-    const promise = this.#underLock(seenGeneration).finally(() => {
-      if (this.#flight?.promise === promise) this.#flight = undefined;
+  refresh(seenGeneration: number, trigger: RefreshTrigger, waiter = true): Promise<RefreshResult> {
+    const current = this.#flight;
+    if (current && current.info.from >= seenGeneration) {
+      if (waiter) current.info.waiters++;
+      return current.promise;
+    }
+    const { machine } = this.#options;
+    if (!machine.mayRefresh()) {
+      const until = machine.blockedUntil;
+      const error = until > 0
+        ? new RefreshFailedError(`Failed to refresh the access token: refreshing is paused for ${Math.ceil((until - Date.now()) / 1000)} s after repeated failures`)
+        : new SessionExpiredError('Failed to refresh the access token: there is no session');
+      return Promise.resolve({ ok: false, sessionEnded: until === 0, error });
+    }
+    const info: RefreshFlight = {
+      id: `r${Date.now().toString(36)}${(flightCounter++).toString(36)}`,
+      from: seenGeneration,
+      trigger,
+      tokenRejected: trigger.kind === 'unauthorized' || trigger.kind === 'expired',
+      waiters: waiter ? 1 : 0,
+    };
+    const flight = { info, promise: this.#cycle(info) };
+    flight.promise = flight.promise.finally(() => {
+      if (this.#flight === flight) this.#flight = undefined;
     });
-    this.#flight = { from: seenGeneration, promise };
-    return promise;
+    this.#flight = flight;
+    return flight.promise;
   }
 
-  #underLock(seenGeneration: number): Promise<RefreshResult> {
+  async #cycle(flight: RefreshFlight): Promise<RefreshResult> {
+    const { machine, announce, config, logger } = this.#options;
+    const startedAt = Date.now();
+    machine.send({ type: 'refresh-started' });
+    announce('refresh-started', { refreshId: flight.id, trigger: flight.trigger, fromGeneration: flight.from, at: startedAt });
+    logger?.debug('refresh-started', { refreshId: flight.id, trigger: flight.trigger.kind, fromGeneration: flight.from });
+
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.#underLock(() => this.#attempt(flight));
+      if (outcome.kind === 'done') {
+        const { result } = outcome;
+        if (result.ok) {
+          machine.send({ type: 'refresh-succeeded' });
+          if (result.refreshed) {
+            announce('token-refreshed', {
+              generation: result.record.generation,
+              expiresAt: result.record.tokens?.expiresAt ?? null,
+              refreshId: flight.id,
+              trigger: flight.trigger,
+              attempts: attempt,
+              waiters: flight.waiters,
+              durationMs: Date.now() - startedAt,
+            });
+          }
+          logger?.debug('refresh-done', { refreshId: flight.id, generation: result.record.generation, refreshed: result.refreshed, attempts: attempt });
+        }
+        return result;
+      }
+
+      const now = Date.now();
+      let delay = retryDelay(attempt, config.backoff, this.#options.random);
+      if (outcome.retryAfterMs !== null) delay = Math.max(delay, outcome.retryAfterMs);
+      // A server asking for a longer pause than a retry may wait gets it as the cycle's pause.
+      const giveUp = !outcome.retry || attempt >= config.backoff.maxAttempts || delay > config.backoff.capMs;
+      if (!giveUp) {
+        announce('refresh-failed', this.#failure(flight, outcome, attempt, false, now + delay));
+        logger?.debug('refresh-retry', { refreshId: flight.id, attempt, reason: outcome.reason, status: outcome.status, delayMs: delay });
+        await this.#sleep(delay);
+        continue;
+      }
+      const cycles = (await this.#options.store.read()).failedCycles + 1;
+      const until = now + Math.max(cooldownDelay(cycles, config.backoff, this.#options.random), outcome.retryAfterMs ?? 0);
+      await this.#options.store.pauseRefresh(until, cycles);
+      machine.send({ type: 'refresh-gave-up', until });
+      announce('refresh-failed', this.#failure(flight, outcome, attempt, true, until));
+      logger?.debug('refresh-paused', { refreshId: flight.id, attempt, reason: outcome.reason, cycles, pauseMs: until - now });
+      return { ok: false, sessionEnded: false, error: outcome.error };
+    }
+  }
+
+  #failure(
+    flight: RefreshFlight,
+    outcome: Extract<AttemptOutcome, { kind: 'failed' }>,
+    attempt: number,
+    final: boolean,
+    retryAt: number,
+  ): BroadcastEventMap['refresh-failed'] {
+    return {
+      refreshId: flight.id,
+      reason: outcome.reason,
+      status: outcome.status,
+      attempt,
+      final,
+      retryAt,
+      waiters: flight.waiters,
+      error: outcome.error.toWire(),
+    };
+  }
+
+  #underLock<T>(run: () => Promise<T>): Promise<T> {
     const locks = this.#options.locks ?? (globalThis as { navigator?: { locks?: LockRunner } }).navigator?.locks;
-    const run = () => this.#refreshNow(seenGeneration);
     if (!locks) return run();
     return locks.request(`sw-auth-proxy:refresh:${this.#options.config.databaseName}`, run);
   }
 
-  async #refreshNow(seenGeneration: number): Promise<RefreshResult> {
-    const { store } = this.#options;
-    // Re-read under the lock: another worker may have refreshed while we queued.
+  #sleep(ms: number): Promise<void> {
+    return this.#options.sleep ? this.#options.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** One call to the refresh endpoint, made under the lock. */
+  async #attempt(flight: RefreshFlight): Promise<AttemptOutcome> {
+    const { store, config } = this.#options;
+    // Re-read under the lock: another worker may have refreshed, ended or paused the session
+    // while we queued.
     const record = await store.read();
-    if (record.tokens && record.generation > seenGeneration) return { ok: true, record, refreshed: false };
+    if (record.tokens && record.generation > flight.from) return { kind: 'done', result: { ok: true, record, refreshed: false } };
     if (!record.tokens) {
-      return { ok: false, sessionEnded: true, error: new SessionExpiredError('Failed to refresh the access token: there is no session') };
+      return { kind: 'done', result: { ok: false, sessionEnded: true, error: new SessionExpiredError('Failed to refresh the access token: there is no session') } };
+    }
+    if (record.refreshBlockedUntil > Date.now()) {
+      this.#options.machine.send({ type: 'refresh-gave-up', until: record.refreshBlockedUntil });
+      return {
+        kind: 'done',
+        result: { ok: false, sessionEnded: false, error: new RefreshFailedError('Failed to refresh the access token: another worker paused refreshing after repeated failures') },
+      };
     }
     const refreshToken = store.refreshTokenOf(record);
-    if (refreshToken === null && this.#options.config.refreshTokenStorage !== 'cookie') {
-      return this.#endSession('no-refresh-token', 'no refresh token is stored (memory mode loses it when the worker stops)');
+    if (refreshToken === null && config.refreshTokenStorage !== 'cookie') {
+      return this.#endSession(flight, record, 'no-refresh-token', 'no refresh token is stored (memory mode loses it when the worker stops)');
     }
 
+    const idempotencyKey = config.refreshIdempotencyKey ? await store.refreshKey(record.generation) : null;
     this.#options.onAttempt?.('started');
     let response: Response;
     try {
-      response = await this.#post(refreshToken);
+      response = await this.#post(refreshToken, idempotencyKey);
     } catch (error) {
-      const reason = error instanceof DOMException && error.name === 'TimeoutError'
-        ? `no answer within ${this.#options.config.refreshTimeoutMs} ms`
-        : 'network error';
-      return this.#transientFailure(`Failed to refresh the access token: ${reason}`);
+      const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+      return this.#failed(
+        true,
+        timedOut ? 'timeout' : 'network',
+        null,
+        null,
+        timedOut ? `no answer within ${config.refreshTimeoutMs} ms` : 'network error',
+      );
     }
 
     if (response.status === 400 || response.status === 401) {
       const code = await readErrorCode(response);
       // Another context may have rotated the token between our read and the server's answer.
       const again = await store.read();
-      if (again.tokens && again.generation > record.generation) {
+      if (again.generation !== record.generation) {
         this.#options.onAttempt?.('failed');
-        return { ok: true, record: again, refreshed: false };
+        return {
+          kind: 'done',
+          result: again.tokens
+            ? { ok: true, record: again, refreshed: false }
+            : { ok: false, sessionEnded: true, error: new SessionExpiredError('Failed to refresh the access token: the session ended meanwhile') },
+        };
       }
       this.#options.onAttempt?.('failed');
       return this.#endSession(
+        flight,
+        record,
         code !== null && SESSION_ENDING_ERRORS.has(code) ? 'invalid_grant' : 'refresh-rejected',
         `the server answered ${response.status}${code === null ? '' : ` (${code})`}`,
       );
     }
     if (!response.ok) {
-      return this.#transientFailure(`Failed to refresh the access token: the server answered ${response.status}`);
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), response.headers.get('date'), Date.now());
+      void response.body?.cancel().catch(() => undefined);
+      return this.#failed(
+        true,
+        response.status === 429 ? 'rate-limited' : 'server-error',
+        response.status,
+        retryAfterMs,
+        `the server answered ${response.status}`,
+      );
     }
 
     let tokens;
     try {
-      tokens = parseTokenResponse(await response.json(), Date.now());
+      tokens = parseTokenResponse(await response.json(), Date.now(), response.headers.get('date'));
     } catch (error) {
+      // Not retried: the server may have rotated the refresh token before sending the garbage, and
+      // spending the old one again would look like theft. The stored tokens are kept.
       const reason = error instanceof Error && error.name === 'TokenResponseError' ? error.message : 'the body is not JSON';
-      return this.#transientFailure(`Failed to refresh the access token: malformed response (${reason})`);
+      return this.#failed(false, 'malformed-response', response.status, null, `malformed response (${reason})`);
     }
     const saved = await store.saveRefresh(tokens, record.generation);
     this.#options.onAttempt?.('succeeded');
@@ -123,15 +284,22 @@ export class Refresher {
       // The session moved on while the server answered (a logout, or a login in another tab):
       // these tokens belong to a session that is gone, and storing them would undo the logout.
       const now = await store.read();
-      return now.tokens
-        ? { ok: true, record: now, refreshed: false }
-        : { ok: false, sessionEnded: true, error: new SessionExpiredError('Failed to refresh the access token: the session ended while the server answered') };
+      return {
+        kind: 'done',
+        result: now.tokens
+          ? { ok: true, record: now, refreshed: false }
+          : { ok: false, sessionEnded: true, error: new SessionExpiredError('Failed to refresh the access token: the session ended while the server answered') },
+      };
     }
-    this.#options.announce('token-refreshed', { generation: saved.generation, expiresAt: saved.tokens?.expiresAt ?? null });
-    return { ok: true, record: saved, refreshed: true };
+    return { kind: 'done', result: { ok: true, record: saved, refreshed: true } };
   }
 
-  #post(refreshToken: string | null): Promise<Response> {
+  #failed(retry: boolean, reason: RefreshFailureReason, status: number | null, retryAfterMs: number | null, detail: string): AttemptOutcome {
+    this.#options.onAttempt?.('failed');
+    return { kind: 'failed', retry, reason, status, retryAfterMs, error: new RefreshFailedError(`Failed to refresh the access token: ${detail}`) };
+  }
+
+  #post(refreshToken: string | null, idempotencyKey: string | null): Promise<Response> {
     const { config } = this.#options;
     const fields: Record<string, string> = { grant_type: 'refresh_token' };
     if (refreshToken !== null) fields['refresh_token'] = refreshToken;
@@ -141,7 +309,12 @@ export class Refresher {
     const doFetch = this.#options.fetch ?? fetch;
     return doFetch(config.refreshEndpoint, {
       method: 'POST',
-      headers: { 'Content-Type': json ? 'application/json' : 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      headers: {
+        'Content-Type': json ? 'application/json' : 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+        // draft-ietf-httpapi-idempotency-key-header: the same key on every retry of this refresh.
+        ...(idempotencyKey === null ? {} : { 'Idempotency-Key': idempotencyKey }),
+      },
       body: json ? JSON.stringify(fields) : new URLSearchParams(fields),
       credentials: config.refreshTokenStorage === 'cookie' ? 'include' : 'omit',
       cache: 'no-store',
@@ -149,17 +322,17 @@ export class Refresher {
     });
   }
 
-  #transientFailure(message: string): RefreshResult {
-    this.#options.onAttempt?.('failed');
-    const error = new RefreshFailedError(message);
-    this.#options.announce('error', error.toWire());
-    return { ok: false, sessionEnded: false, error };
-  }
-
-  async #endSession(reason: SessionEndReason, detail: string): Promise<RefreshResult> {
-    await this.#options.store.clear('expired');
-    this.#options.announce('session-expired', { reason });
-    return { ok: false, sessionEnded: true, error: new SessionExpiredError(`Failed to refresh the access token: ${detail}`) };
+  async #endSession(flight: RefreshFlight, record: SessionRecord, reason: SessionEndReason, detail: string): Promise<AttemptOutcome> {
+    const { store, machine, announce, logger } = this.#options;
+    // End only the session this refresh was for; a logout or new login meanwhile stands.
+    const cleared = await store.clearIfCurrent(record.generation, 'expired');
+    const error = new SessionExpiredError(`Failed to refresh the access token: ${detail}`);
+    if (cleared) {
+      machine.send({ type: 'session-ended' });
+      announce('session-expired', { reason, refreshId: flight.id });
+      logger?.debug('session-expired', { refreshId: flight.id, reason });
+    }
+    return { kind: 'done', result: { ok: false, sessionEnded: true, error } };
   }
 }
 

@@ -43,7 +43,7 @@ export async function captureTokenResponse(request: Request, options: TokenCaptu
   const scrubbed: Record<string, unknown> = { ...json };
   delete scrubbed['refresh_token'];
   try {
-    const tokens = parseTokenResponse(json, Date.now());
+    const tokens = parseTokenResponse(json, Date.now(), response.headers.get('date'));
     const record = await options.store.save(tokens, false);
     scrubbed['access_token'] = options.config.exposeAccessToken ? tokens.accessToken : record.tokens!.placeholder;
     options.announce('logged-in', { generation: record.generation, expiresAt: record.tokens!.expiresAt });

@@ -5,16 +5,31 @@ export interface TokenSet {
   accessToken: string;
   /** `null` when the server did not send one (cookie mode, or no rotation on refresh). */
   refreshToken: string | null;
-  /** Epoch milliseconds by the worker's clock, or `null` when the server gave no `expires_in`. */
+  /** When the worker received it (its own clock). */
+  issuedAt: number;
+  /** Epoch milliseconds by the worker's clock, or `null` when the lifetime is unknown. */
   expiresAt: number | null;
   scope: string | null;
+  /** The server's clock minus the worker's, from the response's `Date` header (0 without one). */
+  serverTimeOffsetMs: number;
+}
+
+/** The server's clock minus ours, from an HTTP `Date` header (one-second resolution). */
+export function serverTimeOffset(dateHeader: string | null, now: number): number {
+  const serverNow = dateHeader === null ? Number.NaN : Date.parse(dateHeader);
+  return Number.isNaN(serverNow) ? 0 : serverNow - now;
 }
 
 /**
  * Read a parsed JSON token response. Throws `TokenResponseError` saying which field is wrong; the
  * message never quotes a value, since the values are tokens.
+ *
+ * Expiry: `expires_in` is relative, so it is counted from the moment the worker received the
+ * response, which no clock skew between browser and server can disturb (an absolute `exp` read
+ * against a browser clock 10 minutes off would either storm or expire early). Without
+ * `expires_in` the lifetime is unknown and the proxy refreshes on 401 only.
  */
-export function parseTokenResponse(body: unknown, now: number): TokenSet {
+export function parseTokenResponse(body: unknown, now: number, dateHeader: string | null = null): TokenSet {
   const fail = (reason: string): never => {
     throw new TokenResponseError(`Failed to read the token response: ${reason}`);
   };
@@ -48,11 +63,14 @@ export function parseTokenResponse(body: unknown, now: number): TokenSet {
     expiresAt = now + (expiresIn as number) * 1000;
   }
 
+  const serverTimeOffsetMs = serverTimeOffset(dateHeader, now);
   const scope = json['scope'];
   return {
     accessToken: accessToken as string,
     refreshToken: typeof refreshToken === 'string' ? refreshToken : null,
+    issuedAt: now,
     expiresAt,
     scope: typeof scope === 'string' ? scope : null,
+    serverTimeOffsetMs,
   };
 }

@@ -1,6 +1,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { RefreshTokenStorage } from './config.js';
+import type { RefreshAheadOptions, RefreshTokenStorage } from './config.js';
 import { PLACEHOLDER_PREFIX } from './protocol.js';
+import { refreshStartsAt } from './refresh-window.js';
 import type { TokenSet } from './token-response.js';
 
 /** The tokens of a logged-in session. */
@@ -10,6 +11,10 @@ export interface SessionTokens {
   refreshToken: string | null;
   expiresAt: number | null;
   scope: string | null;
+  /** When the worker received the access token (its own clock). */
+  issuedAt: number;
+  /** From when a request or a visible tab starts a proactive refresh; `null` if the lifetime is unknown. */
+  refreshAt: number | null;
   /** The opaque value pages get instead of the access token; stable for the whole session. */
   placeholder: string;
   /**
@@ -26,17 +31,71 @@ export interface SessionRecord {
   tokens: SessionTokens | null;
   /** Why the last session ended, until the next login. */
   ended: 'logged-out' | 'expired' | null;
+  /**
+   * Refreshing is paused until then (epoch ms; 0 = not paused). Kept here rather than in memory so
+   * a restarted worker, or the other version during an update, honours the same pause.
+   */
+  refreshBlockedUntil: number;
+  /** Refresh cycles that failed in a row; widens the pause. */
+  failedCycles: number;
+  /** The server's clock minus the worker's, from the last token response. */
+  serverTimeOffsetMs: number;
+  /**
+   * The `Idempotency-Key` of a refresh sent but not answered (the worker stopped, the network
+   * dropped, the attempt timed out). Every retry for the same generation sends the same key, so a
+   * server that already rotated can answer with the same result instead of seeing a reused
+   * refresh token.
+   */
+  pendingRefreshKey: string | null;
+  updatedAt: number;
+}
+
+/** Settings that outlive the worker but are not the session. */
+export interface StoredFlags {
+  debug: boolean;
+}
+
+/** The stored shapes, by schema version, for the migration path. */
+export interface SessionRecordV1 {
+  generation: number;
+  tokens: Omit<SessionTokens, 'issuedAt' | 'refreshAt'> | null;
+  ended: 'logged-out' | 'expired' | null;
   updatedAt: number;
 }
 
 interface AuthProxyDB extends DBSchema {
-  state: { key: 'session'; value: SessionRecord };
+  state: { key: 'session'; value: SessionRecord } | { key: 'flags'; value: StoredFlags };
 }
 
-const SCHEMA_VERSION = 1;
+/**
+ * v1: the session record. v2: refresh window, backoff and clock offset fields, and the flags key.
+ * A new worker version opens the database at its version; the upgrade below rewrites older records
+ * so an update mid-session keeps the user logged in.
+ */
+export const SCHEMA_VERSION = 2;
 const MAX_PREVIOUS_HASHES = 16;
 
-const EMPTY: SessionRecord = { generation: 0, tokens: null, ended: null, updatedAt: 0 };
+const EMPTY: SessionRecord = {
+  generation: 0,
+  tokens: null,
+  ended: null,
+  refreshBlockedUntil: 0,
+  failedCycles: 0,
+  serverTimeOffsetMs: 0,
+  pendingRefreshKey: null,
+  updatedAt: 0,
+};
+
+/** Bring a v1 record to v2: the refresh window is unknown, so it is treated as "refresh when asked". */
+export function migrateV1(record: SessionRecordV1): SessionRecord {
+  return {
+    ...EMPTY,
+    generation: record.generation,
+    ended: record.ended,
+    updatedAt: record.updatedAt,
+    tokens: record.tokens ? { ...record.tokens, issuedAt: record.updatedAt, refreshAt: record.tokens.expiresAt } : null,
+  };
+}
 
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(18));
@@ -62,15 +121,35 @@ export class TokenStore {
   /** `'memory'` mode: the refresh token, tied to the generation it belongs to. */
   #memoryRefreshToken: { generation: number; token: string } | undefined;
 
-  constructor(databaseName: string, mode: RefreshTokenStorage) {
+  readonly #random: () => number;
+  readonly #refreshAhead: Required<RefreshAheadOptions> | false;
+
+  constructor(
+    databaseName: string,
+    mode: RefreshTokenStorage,
+    options: { refreshAhead?: Required<RefreshAheadOptions> | false; random?: () => number } = {},
+  ) {
     this.#databaseName = databaseName;
     this.#mode = mode;
+    this.#refreshAhead = options.refreshAhead ?? { fraction: 0.1, minMs: 5000 };
+    this.#random = options.random ?? Math.random;
+  }
+
+  #refreshAt(tokens: TokenSet): number | null {
+    if (tokens.expiresAt === null || this.#refreshAhead === false) return null;
+    const { fraction, minMs } = this.#refreshAhead;
+    return refreshStartsAt(tokens.issuedAt, tokens.expiresAt, this.#random, fraction, minMs);
   }
 
   #open(): Promise<IDBPDatabase<AuthProxyDB>> {
     this.#db ??= openDB<AuthProxyDB>(this.#databaseName, SCHEMA_VERSION, {
-      upgrade(db) {
-        if (!db.objectStoreNames.contains('state')) db.createObjectStore('state');
+      async upgrade(db, oldVersion, _newVersion, transaction) {
+        if (oldVersion < 1) db.createObjectStore('state');
+        if (oldVersion === 1) {
+          const store = transaction.objectStore('state');
+          const v1 = (await store.get('session')) as unknown as SessionRecordV1 | undefined;
+          if (v1) await store.put(migrateV1(v1), 'session');
+        }
       },
     }).catch((error: unknown) => {
       this.#db = undefined; // let the next call try again
@@ -87,8 +166,36 @@ export class TokenStore {
   /** The session as IndexedDB has it now (another worker version may have written it). */
   async read(): Promise<SessionRecord> {
     const db = await this.#open();
-    this.#cached = (await db.get('state', 'session')) ?? EMPTY;
+    this.#cached = ((await db.get('state', 'session')) as SessionRecord | undefined) ?? EMPTY;
     return this.#cached;
+  }
+
+  async readFlags(): Promise<StoredFlags> {
+    const db = await this.#open();
+    return ((await db.get('state', 'flags')) as StoredFlags | undefined) ?? { debug: false };
+  }
+
+  async writeFlags(flags: StoredFlags): Promise<void> {
+    const db = await this.#open();
+    await db.put('state', flags, 'flags');
+  }
+
+  /**
+   * The idempotency key for refreshing the session at `generation`: the one already stored for an
+   * unanswered attempt, or a new one, written before the request leaves.
+   */
+  async refreshKey(generation: number): Promise<string> {
+    let key = '';
+    await this.#update(async (current) => {
+      key = current.generation === generation && current.pendingRefreshKey !== null ? current.pendingRefreshKey : randomId();
+      return { ...current, pendingRefreshKey: key };
+    });
+    return key;
+  }
+
+  /** Record a failed refresh cycle: refreshing pauses until `until`, for every worker of the origin. */
+  async pauseRefresh(until: number, failedCycles: number): Promise<SessionRecord> {
+    return this.#update(async (current) => ({ ...current, refreshBlockedUntil: until, failedCycles }));
   }
 
   /** Forget the in-memory copy; the next `load` reads IndexedDB. */
@@ -142,21 +249,42 @@ export class TokenStore {
         accessToken: tokens.accessToken,
         refreshToken: this.#mode === 'indexeddb' ? refreshToken : null,
         expiresAt: tokens.expiresAt,
+        issuedAt: tokens.issuedAt,
+        refreshAt: this.#refreshAt(tokens),
         scope: tokens.scope ?? previous?.scope ?? null,
         placeholder: previous?.placeholder ?? PLACEHOLDER_PREFIX + randomId(),
         previousTokenHashes,
       },
       ended: null,
+      refreshBlockedUntil: 0,
+      failedCycles: 0,
+      serverTimeOffsetMs: tokens.serverTimeOffsetMs,
+      pendingRefreshKey: null,
       updatedAt: Date.now(),
     };
+  }
+
+  /**
+   * End the session only if it is still the one at `generation` (a logout or a new login that
+   * happened meanwhile stands). Returns whether it did.
+   */
+  async clearIfCurrent(generation: number, ended: 'logged-out' | 'expired'): Promise<boolean> {
+    let cleared = false;
+    await this.#update(async (current) => {
+      cleared = current.generation === generation;
+      if (!cleared) return current;
+      if (this.#mode === 'memory') this.#memoryRefreshToken = undefined;
+      return { ...EMPTY, generation: current.generation + 1, ended, updatedAt: Date.now() };
+    });
+    return cleared;
   }
 
   /** End the session; the generation still moves, so requests sent before know they are stale. */
   async clear(ended: 'logged-out' | 'expired'): Promise<SessionRecord> {
     this.#memoryRefreshToken = undefined;
     return this.#update(async (current) => ({
+      ...EMPTY,
       generation: current.generation + 1,
-      tokens: null,
       ended,
       updatedAt: Date.now(),
     }));
@@ -167,10 +295,10 @@ export class TokenStore {
     // Hashing is async and an IndexedDB transaction closes when its task has nothing pending, so
     // compute the new record first, then write it only if nobody moved the generation meanwhile.
     for (;;) {
-      const before = (await db.get('state', 'session')) ?? EMPTY;
+      const before = ((await db.get('state', 'session')) as SessionRecord | undefined) ?? EMPTY;
       const next = await change(before);
       const tx = db.transaction('state', 'readwrite');
-      const now = (await tx.store.get('session')) ?? EMPTY;
+      const now = ((await tx.store.get('session')) as SessionRecord | undefined) ?? EMPTY;
       if (now.generation !== before.generation) {
         tx.abort();
         await tx.done.catch(() => undefined);

@@ -36,7 +36,19 @@ function fill(list: HTMLElement, entries: Record<string, unknown>): void {
   );
 }
 
-const types: AuthProxyEventType[] = ['logged-in', 'token-refreshed', 'session-expired', 'logged-out', 'replay-skipped', 'error', 'version-mismatch'];
+const types: AuthProxyEventType[] = [
+  'logged-in',
+  'refresh-started',
+  'token-refreshed',
+  'refresh-failed',
+  'session-expired',
+  'logged-out',
+  'replay-skipped',
+  'state-changed',
+  'queue-full',
+  'error',
+  'version-mismatch',
+];
 for (const type of types) {
   auth.addEventListener(type, (event) => {
     const detail = event.detail instanceof Error ? { name: event.detail.name, message: event.detail.message } : event.detail;
