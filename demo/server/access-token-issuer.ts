@@ -15,7 +15,8 @@ export interface AccessTokenClaims {
   readonly exp: number;
   /**
    * Issue time in milliseconds. `iat` has one-second resolution, too coarse to tell a token minted
-   * just before `POST /demo/expire` from one minted just after it.
+   * just before `POST /demo/expire` from one minted just after it. Only ever compared with other
+   * `iat_ms`: after the clock was shifted back it can run ahead of the clock to stay in order.
    */
   readonly iat_ms: number;
 }
@@ -59,7 +60,9 @@ export class AccessTokenIssuer {
     // /demo/expire always yields a usable token.
     const issuedAtMs = Math.max(this.#now(), this.#cutoffMs + 1);
     this.#lastIssuedMs = Math.max(this.#lastIssuedMs, issuedAtMs);
-    const iat = Math.floor(issuedAtMs / 1000);
+    // From the clock, not from `issuedAtMs`: once the clock was shifted back (POST /demo/clock, or
+    // the reset undoing a shift), the cutoff can be ahead of it and `exp` would move out with it.
+    const iat = Math.floor(this.#now() / 1000);
     return new SignJWT({ sid, iat_ms: issuedAtMs })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'at+jwt' })
       .setSubject(sub)
@@ -84,6 +87,16 @@ export class AccessTokenIssuer {
    */
   async verifySignature(token: string): Promise<AccessTokenClaims | undefined> {
     return this.#verify(token, REFRESH_TOKEN_LIFETIME_MS / 1000);
+  }
+
+  /**
+   * True while a token with these claims would still pass {@link verify}'s time checks: not past
+   * `exp` and issued after the last {@link invalidateIssued}. For long-lived things bound to one
+   * token (an event stream, a WebSocket) that must end when it does.
+   */
+  isCurrent(claims: Pick<AccessTokenClaims, 'exp' | 'iat_ms'>): boolean {
+    // jose rejects a token once `exp <= floor(now / 1000)`, which is `exp * 1000 <= now`.
+    return claims.exp * 1000 > this.#now() && claims.iat_ms > this.#cutoffMs;
   }
 
   /** Every token issued so far stops being valid; tokens issued from now on are unaffected. */

@@ -1,16 +1,9 @@
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
-import { streamSSE } from 'hono/streaming';
-import type { AccessTokenClaims } from './access-token-issuer.js';
+import type { ApiEnv } from './api-env.js';
+import { chatStream } from './chat-stream.js';
 import type { DemoState } from './demo-state.js';
-
-/** Context variables the API routes see once the bearer token checked out. */
-interface ApiEnv {
-  Variables: { claims: AccessTokenClaims };
-}
-
-/** The most events one `/api/events` stream sends, to keep a typo from streaming forever. */
-const MAX_EVENTS = 100;
+import { eventStream } from './event-stream.js';
 
 /**
  * `/api/*`: the protected resource server. Every route needs a valid bearer token (signature,
@@ -66,18 +59,17 @@ export function createApiRoutes(state: DemoState): Hono<ApiEnv> {
     return new Response(body, { status: 200, headers: contentType === undefined ? {} : { 'Content-Type': contentType } });
   });
 
-  // Server-sent events resuming after Last-Event-ID, for workers that proxy EventSource requests.
-  routes.get('/events', (c) => {
-    const lastEventId = Number.parseInt(c.req.header('Last-Event-ID') ?? '0', 10);
-    const first = Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId + 1 : 1;
-    const requested = Number.parseInt(c.req.query('count') ?? '3', 10);
-    const count = Number.isSafeInteger(requested) ? Math.min(Math.max(requested, 0), MAX_EVENTS) : 3;
-    const { sub } = c.get('claims');
-    return streamSSE(c, async (stream) => {
-      for (let id = first; id < first + count; id += 1) {
-        await stream.writeSSE({ id: String(id), event: 'tick', data: JSON.stringify({ id, sub }) });
-      }
-    });
+  // Server-sent events bound to the token that opened them, resuming after Last-Event-ID.
+  routes.get('/events', eventStream(state));
+
+  // A reply streamed word by word, like a chat completion.
+  routes.get('/chat/stream', chatStream(state));
+
+  // A one-time ticket for the WebSocket endpoint (`GET /api/ws`), bound to this access token.
+  routes.post('/ws-ticket', (c) => {
+    const { ticket, expiresIn } = state.wsTickets.issue(c.get('claims'));
+    state.counters.wsTicketsIssued += 1;
+    return c.json({ ticket, expires_in: expiresIn });
   });
 
   routes.all('*', (c) => c.json({ error: 'not_found' }, 404));

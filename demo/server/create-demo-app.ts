@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
+import { apiFaults } from './api-faults.js';
 import { createApiRoutes } from './api-routes.js';
 import { createAuthRoutes } from './auth-routes.js';
+import { clockDateHeader } from './clock-date-header.js';
 import { resolveDemoAppOptions, type DemoAppOptions } from './demo-app-options.js';
 import { createDemoControlRoutes } from './demo-control-routes.js';
 import { createDemoState } from './demo-state.js';
@@ -8,6 +10,7 @@ import { createOAuthRoutes } from './oauth-routes.js';
 import { reflectOriginCors } from './reflect-origin-cors.js';
 import { requestLogger } from './request-logger.js';
 import { createStaticRoutes } from './static-routes.js';
+import { webSocketRoute } from './web-socket-route.js';
 
 /**
  * The demo auth + API server as a Hono app, with its own isolated state. Use it directly with
@@ -29,11 +32,17 @@ export function createDemoApp(options: DemoAppOptions = {}): Hono {
 
   // First, so that every request is logged, including preflights and ones that fail later.
   app.use('*', requestLogger(state));
+  // Every response's Date from the server's shifted clock (POST /demo/clock), not Node's.
+  app.use('*', clockDateHeader(state.clock));
 
   const cors = reflectOriginCors();
   for (const prefix of ['/auth/*', '/oauth/*', '/api/*', '/demo/*']) app.use(prefix, cors);
+  // Behind CORS (a faulted cross-origin answer stays readable), ahead of every /api route.
+  app.use('/api/*', apiFaults(state));
 
   app.route('/auth', createAuthRoutes(state));
+  // Before `/api`: its upgrade must not meet the bearer check (a handshake cannot carry a header).
+  app.get('/api/ws', webSocketRoute(state));
   app.route('/oauth', createOAuthRoutes(state));
   app.route('/api', createApiRoutes(state));
   app.route('/demo', createDemoControlRoutes(state));
@@ -41,7 +50,7 @@ export function createDemoApp(options: DemoAppOptions = {}): Hono {
   // Never any CORS headers here: the target for "a cross-origin request without CORS" scenarios.
   app.get('/nocors/ping', (c) => c.text('pong'));
 
-  app.route('/', createStaticRoutes(state.options));
+  app.route('/', createStaticRoutes(state.options, state.workerBuild));
 
   return app;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { validateClockOffset } from './demo-clock.js';
 import { validateSwVariants, type SwVariants } from './sw-variants.js';
 
 /** Options of {@link createDemoApp}: everything except where the server listens. */
@@ -31,6 +32,13 @@ export interface DemoAppOptions {
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * Shifts the server's clock (`now()` plus this) for everything that reads the time: JWT
+   * `iat`/`exp`, expiry checks, logs and the HTTP `Date` header. `POST /demo/clock` changes it at
+   * run time; `POST /demo/reset` restores this value.
+   * @default 0
+   */
+  clockOffsetMs?: number;
 }
 
 /** {@link DemoAppOptions} with every default applied and every value checked. */
@@ -40,6 +48,7 @@ export interface ResolvedDemoAppOptions {
   readonly swVariants: SwVariants;
   readonly distDir: string;
   readonly now: () => number;
+  readonly clockOffsetMs: number;
 }
 
 /** Default access-token lifetime: short, so the demo shows refreshes without waiting long. */
@@ -68,5 +77,6 @@ export function resolveDemoAppOptions(options: DemoAppOptions = {}): ResolvedDem
     swVariants: validateSwVariants(options.swVariants ?? {}),
     distDir: options.distDir ?? DEFAULT_DIST_DIR,
     now: options.now ?? Date.now,
+    clockOffsetMs: validateClockOffset(options.clockOffsetMs ?? 0, 'clockOffsetMs'),
   };
 }

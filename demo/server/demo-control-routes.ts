@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { DemoState } from './demo-state.js';
+import { createResilienceControlRoutes } from './resilience-control-routes.js';
 
 /**
  * `/demo/*`: test hooks. They observe (stats, request log) and force the server-side events a
@@ -14,7 +15,12 @@ export function createDemoControlRoutes(state: DemoState): Hono {
   });
 
   routes.get('/stats', (c) =>
-    c.json({ ...state.counters, ...state.sessions.counts(), accessTokenTtl: state.options.accessTokenTtl }),
+    c.json({
+      ...state.counters,
+      ...state.sessions.counts(),
+      wsOpen: state.sockets.openCount,
+      accessTokenTtl: state.options.accessTokenTtl,
+    }),
   );
 
   routes.get('/requests', (c) => c.json(state.requestLog.entries()));
@@ -25,16 +31,47 @@ export function createDemoControlRoutes(state: DemoState): Hono {
   });
 
   // Models "the access token expired" now: refresh tokens keep working, so the next 401 refreshes.
+  // Event streams end and WebSockets close (4401) with the token they were opened with.
   routes.post('/expire', (c) => {
     state.accessTokens.invalidateIssued();
+    state.sockets.sweep();
     return c.body(null, 204);
   });
 
   // Models an administrator ending every session: the next refresh fails and the user is logged out.
   routes.post('/revoke', (c) => {
     state.sessions.revokeAll();
+    state.sockets.sweep();
     return c.body(null, 204);
   });
+
+  // The WebSocket side crashes (open sockets dropped, browser sees 1006) and refuses upgrades with
+  // 503 until `/demo/ws/up`; HTTP keeps working. Deterministic, unlike restarting a process.
+  routes.post('/ws/down', (c) => {
+    state.sockets.down();
+    return c.json({ ...state.counters });
+  });
+
+  routes.post('/ws/up', (c) => {
+    state.sockets.up();
+    // The counters at the moment upgrades were allowed again, for "no attempt failed after this".
+    return c.json({ ...state.counters });
+  });
+
+  // Open WebSockets go quiet (no echo, no heartbeat) without closing: a half-open connection.
+  routes.post('/ws/stall', (c) => c.json({ stalled: state.sockets.stall() }));
+
+  routes.get('/chat/:tag', (c) => {
+    const progress = state.chatStreams.progress(c.req.param('tag'));
+    return progress ? c.json(progress) : c.json({ error: 'not_found' }, 404);
+  });
+
+  routes.post('/chat/:tag/resume', (c) =>
+    state.chatStreams.resume(c.req.param('tag')) ? c.body(null, 204) : c.json({ error: 'not_paused' }, 409),
+  );
+
+  // Faults, refresh log, clock shift and worker build number, for the resilience suite.
+  routes.route('/', createResilienceControlRoutes(state));
 
   return routes;
 }

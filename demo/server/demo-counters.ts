@@ -9,10 +9,19 @@ export interface DemoCounters {
   unauthorized: number;
   /** `POST /auth/login` calls, successful or not. */
   loginCalls: number;
-  /** Token-endpoint calls with `grant_type=refresh_token`, successful or not. */
+  /** Token-endpoint calls with `grant_type=refresh_token`, successful or not, faulted ones included. */
   refreshCalls: number;
+  /**
+   * The same calls as `refreshCalls`, counted at the same point (on arrival, before any fault):
+   * the two never differ. The name the fault suite reads, next to `GET /demo/refresh-log`.
+   */
+  refreshAttempts: number;
+  /** Requests a queued fault (`POST /demo/faults`) was applied to, delay-only faults included. */
+  faultsInjected: number;
   /** Rotated refresh tokens presented again (each revoked its family). */
   reuseDetected: number;
+  /** Refresh retries answered with the result of the refresh that first carried their `Idempotency-Key`. */
+  idempotentReplays: number;
   /** Token-endpoint calls with `grant_type=authorization_code`, successful or not. */
   authorizationCodeExchanges: number;
   /** `POST /auth/logout` calls. */
@@ -24,6 +33,18 @@ export interface DemoCounters {
    * `apiCalls` because the browser sends them, not the code under test.
    */
   preflights: number;
+  /** `POST /api/ws-ticket` calls that handed out a ticket. */
+  wsTicketsIssued: number;
+  /** WebSocket connections accepted with a good credential. */
+  wsConnections: number;
+  /** WebSocket handshakes whose credential was refused (missing, unknown, used, expired): closed with 4401. */
+  wsTicketRefusals: number;
+  /** WebSocket upgrades refused outright (503 while the WebSocket side is down). */
+  wsUpgradesRejected: number;
+  /** Open WebSockets the server closed with 4401 because their session ended. */
+  wsAuthCloses: number;
+  /** WebSocket messages received (each one is echoed). */
+  wsMessages: number;
 }
 
 /** All counters at zero. */
@@ -33,10 +54,19 @@ export function createDemoCounters(): DemoCounters {
     unauthorized: 0,
     loginCalls: 0,
     refreshCalls: 0,
+    refreshAttempts: 0,
+    faultsInjected: 0,
     reuseDetected: 0,
+    idempotentReplays: 0,
     authorizationCodeExchanges: 0,
     logoutCalls: 0,
     revocations: 0,
     preflights: 0,
+    wsTicketsIssued: 0,
+    wsConnections: 0,
+    wsTicketRefusals: 0,
+    wsUpgradesRejected: 0,
+    wsAuthCloses: 0,
+    wsMessages: 0,
   };
 }

@@ -1,3 +1,4 @@
+import { parseClockOffset } from './demo-clock.js';
 import { parseSwVariants } from './sw-variants.js';
 import { startDemoServer, type DemoServerOptions } from './start-demo-server.js';
 
@@ -14,6 +15,9 @@ function readOptions(env: NodeJS.ProcessEnv): DemoServerOptions {
     options.swVariants = parseSwVariants(env['DEMO_SW_VARIANTS']);
   }
   if (env['DEMO_DIST'] !== undefined && env['DEMO_DIST'] !== '') options.distDir = env['DEMO_DIST'];
+  if (env['CLOCK_OFFSET_MS'] !== undefined && env['CLOCK_OFFSET_MS'] !== '') {
+    options.clockOffsetMs = parseClockOffset(env['CLOCK_OFFSET_MS']);
+  }
   return options;
 }
 

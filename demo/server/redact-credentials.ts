@@ -1,7 +1,7 @@
 import { decodeProtectedHeader } from 'jose';
 
 /** The kinds of credential the request log recognises by value. */
-export type CredentialKind = 'jwt' | 'refresh_token' | 'authorization_code';
+export type CredentialKind = 'jwt' | 'refresh_token' | 'authorization_code' | 'ws_ticket';
 
 /** Says whether a value is a credential the server handed out, and which kind. */
 export type CredentialRecogniser = (value: string) => CredentialKind | undefined;

@@ -14,7 +14,7 @@ export function reflectOriginCors(): MiddlewareHandler {
     origin: (origin) => (origin === '' ? null : origin),
     credentials: true,
     allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+    allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Idempotency-Key'],
     exposeHeaders: ['Date', 'WWW-Authenticate'],
     maxAge: 600,
   });

@@ -1,8 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import { WebSocketServer } from 'ws';
 import { createDemoApp } from './create-demo-app.js';
 import type { DemoAppOptions } from './demo-app-options.js';
+import { selectWebSocketProtocol } from './web-socket-route.js';
 
 /** Options of {@link startDemoServer}: the app's options plus the port. */
 export interface DemoServerOptions extends DemoAppOptions {
@@ -18,7 +20,7 @@ export interface DemoServer {
   /** `http://localhost:<port>/`. */
   readonly url: string;
   readonly port: number;
-  /** Stops accepting connections, ends open ones (keep-alive, event streams) and resolves when closed. */
+  /** Stops accepting connections, ends open ones (keep-alive, event streams, WebSockets) and resolves when closed. */
   close(): Promise<void>;
 }
 
@@ -44,8 +46,19 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     throw new RangeError(`Failed to start the demo server: port must be 0 to 65535, got ${String(requestedPort)}`);
   }
   const app = createDemoApp(appOptions);
+  // The `ws` server does the WebSocket protocol; @hono/node-server 2 hands it the upgrades that a
+  // route answered with `upgradeWebSocket` (see web-socket-route.ts), so routing, logging and the
+  // request log stay in the Hono app.
+  const sockets = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => selectWebSocketProtocol(offered),
+    maxPayload: 64 * 1024,
+  });
   // createAdaptorServer without TLS/HTTP2 options is a plain node:http server.
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // The cast only bridges `noServer?: boolean | undefined` (@types/ws) and `noServer?: boolean`
+  // (node-server's structural type) under exactOptionalPropertyTypes.
+  const websocket = { server: sockets } as unknown as NonNullable<Parameters<typeof createAdaptorServer>[0]['websocket']>;
+  const server = createAdaptorServer({ fetch: app.fetch, websocket }) as Server;
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
@@ -65,6 +78,8 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
+        // Upgraded sockets are no longer HTTP connections: closeAllConnections does not see them.
+        for (const socket of sockets.clients) socket.terminate();
       }),
   };
 }

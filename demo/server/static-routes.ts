@@ -4,6 +4,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { ResolvedDemoAppOptions } from './demo-app-options.js';
 import { SW_VARIANT_NAME_PATTERN, findSwVariant, renderSwVariantScript } from './sw-variants.js';
+import { readWorkerScript, withWorkerBuild, type WorkerBuild } from './worker-build.js';
 
 /** What `/` says when the demo page has not been built yet (the API keeps working). */
 export const NOT_BUILT_MESSAGE = 'The demo page is not built: run npm run build first.\n';
@@ -13,9 +14,10 @@ export const NOT_BUILT_MESSAGE = 'The demo page is not built: run npm run build 
  * at `/variants/<name>/` (same page, a worker script generated from the server's environment).
  *
  * Everything is `Cache-Control: no-cache`: a worker script served stale is exactly the kind of bug
- * the tests must not hide, and the demo is rebuilt between runs.
+ * the tests must not hide, and the demo is rebuilt between runs. Worker scripts end in a
+ * `// worker build <n>` line (see {@link WorkerBuild}).
  */
-export function createStaticRoutes(options: ResolvedDemoAppOptions): Hono {
+export function createStaticRoutes(options: ResolvedDemoAppOptions, workerBuild: WorkerBuild): Hono {
   const demoDir = join(options.distDir, 'demo');
   const bundlePath = join(options.distDir, 'sw-auth-proxy.js');
   const isBuilt = (): boolean => existsSync(join(demoDir, 'index.html'));
@@ -42,7 +44,8 @@ export function createStaticRoutes(options: ResolvedDemoAppOptions): Hono {
 
   routes.get('/variants/:name/auth-sw.js', knownVariant, (c) => {
     const config = findSwVariant(options.swVariants, c.req.param('name')) ?? {};
-    return c.body(renderSwVariantScript(config, new URL(c.req.url).origin), 200, {
+    const script = renderSwVariantScript(config, new URL(c.req.url).origin);
+    return c.body(withWorkerBuild(script, workerBuild.current), 200, {
       'Content-Type': 'text/javascript',
     });
   });
@@ -62,6 +65,13 @@ export function createStaticRoutes(options: ResolvedDemoAppOptions): Hono {
     requireBuilt(() => existsSync(bundlePath)),
     lazyServeStatic(() => serveStatic({ path: bundlePath })),
   );
+
+  // Read per request rather than served statically: the build line must follow POST /demo/sw-build.
+  routes.get('/auth-sw.js', requireBuilt(isBuilt), async (c) => {
+    const script = await readWorkerScript(join(demoDir, 'auth-sw.js'));
+    if (script === undefined) return c.notFound();
+    return c.body(withWorkerBuild(script, workerBuild.current), 200, { 'Content-Type': 'text/javascript' });
+  });
 
   routes.get('*', requireBuilt(isBuilt), lazyServeStatic(() => serveStatic({ root: demoDir })));
 

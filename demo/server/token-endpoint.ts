@@ -10,6 +10,8 @@ import {
   type RefreshTokenDelivery,
 } from './oauth-responses.js';
 import { readParams, type BodyParams } from './read-params.js';
+import { refreshLogOutcome } from './refresh-log.js';
+import { startRefreshAttempt } from './refresh-faults.js';
 
 /**
  * `POST /auth/token`: the RFC 6749 token endpoint for the `refresh_token` (§6, with rotation and
@@ -39,13 +41,38 @@ async function refreshTokenGrant(c: Context, state: DemoState, params: BodyParam
   const fromBody = params['refresh_token'];
   const presented = fromBody ?? getCookie(c, REFRESH_COOKIE_NAME);
   const delivery: RefreshTokenDelivery = fromBody === undefined ? 'cookie' : 'body';
+
+  // A retry of a refresh this server already answered (or is answering): same result, no reuse.
+  const key = c.req.header('idempotency-key');
+  if (key !== undefined && presented !== undefined && presented !== '') {
+    const earlier = await state.idempotentRefreshes.reuse(key, presented);
+    if (earlier) {
+      state.counters.idempotentReplays += 1;
+      state.refreshLog.begin(state.clock.now()).settle('idempotent-replay');
+      return tokenResponse(c, earlier, delivery);
+    }
+  }
+  const settleKey = key !== undefined && presented !== undefined && presented !== '' ? state.idempotentRefreshes.begin(key, presented) : () => {};
+
+  // Logs the call; a queued fault (POST /demo/faults) answers instead, so a faulted call never rotates.
+  const attempt = await startRefreshAttempt(c, state);
+  if (attempt.faulted) {
+    settleKey(undefined);
+    return attempt.faulted;
+  }
   if (presented === undefined || presented === '') {
+    attempt.settle('invalid_request');
     return oauthError(c, 'invalid_request', 'refresh_token missing (neither in the body nor in the cookie)');
   }
   const outcome = state.sessions.rotate(presented);
+  attempt.settle(refreshLogOutcome(outcome));
+  if (outcome.kind !== 'rotated') settleKey(undefined);
   switch (outcome.kind) {
-    case 'rotated':
-      return tokenResponse(c, await issueTokens(state, outcome), delivery);
+    case 'rotated': {
+      const issued = await issueTokens(state, outcome);
+      settleKey(issued);
+      return tokenResponse(c, issued, delivery);
+    }
     case 'reused':
       state.counters.reuseDetected += 1;
       return rejectRefresh(c, delivery, 'refresh token reuse detected; the token family is revoked');

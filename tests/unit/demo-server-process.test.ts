@@ -81,7 +81,8 @@ describe('static files', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>demo</title>');
     for (const [path, content] of [
-      ['/auth-sw.js', '/* demo worker */'],
+      // Worker scripts end in the build line that POST /demo/sw-build bumps.
+      ['/auth-sw.js', '/* demo worker */\n// worker build 1\n'],
       ['/sw-auth-proxy.js', '/* classic bundle */'],
     ] as const) {
       const res = await fetch(new URL(path, server.url));
@@ -132,7 +133,7 @@ describe('SW variants', () => {
       nested: { deep: [[origin]], notExact: '{{self}}/x', number: 3, flag: true, nothing: null },
     };
     expect(await res.text()).toBe(
-      `importScripts('/sw-auth-proxy.js');\nSwAuthProxy.installAuthProxy(${JSON.stringify(expectedConfig)});\n`,
+      `importScripts('/sw-auth-proxy.js');\nSwAuthProxy.installAuthProxy(${JSON.stringify(expectedConfig)});\n// worker build 1\n`,
     );
   });
 
