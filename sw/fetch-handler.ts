@@ -2,6 +2,7 @@ import type { AuthStateMachine } from './auth-state-machine.js';
 import { parseRetryAfter } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
+import { EventStreamResume } from './event-stream-resume.js';
 import type { Logger } from './logger.js';
 import { PLACEHOLDER_PREFIX, type BroadcastEventMap, type BroadcastType, type RefreshTrigger } from './protocol.js';
 import type { ProxyStatus } from './proxy-status.js';
@@ -75,6 +76,7 @@ export class FetchHandler {
   /** Requests waiting for a refresh right now, for the queue cap. */
   #waiting = 0;
   #queueFullAnnouncedFor: string | undefined;
+  readonly #eventStreams = new EventStreamResume();
 
   constructor(options: FetchHandlerOptions) {
     this.#options = options;
@@ -99,7 +101,13 @@ export class FetchHandler {
       );
     } else if (isProtected(url)) {
       const clientId = event.clientId || event.resultingClientId;
-      event.respondWith(this.#proxy({ request, url, clientId, keepAlive: (promise) => event.waitUntil(promise), waitDeadline: null }));
+      // EventSource reconnects lose Last-Event-ID on their way into a worker; put it back.
+      const resumed = this.#eventStreams.restore(request, clientId);
+      event.respondWith(
+        this.#proxy({ request: resumed, url, clientId, keepAlive: (promise) => event.waitUntil(promise), waitDeadline: null }).then(
+          (response) => this.#eventStreams.track(response, resumed, clientId),
+        ),
+      );
     }
   };
 

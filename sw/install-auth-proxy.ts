@@ -129,7 +129,7 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
         await store.writeFlags({ debug: logger.enabled });
         return { enabled: logger.enabled };
       },
-      visible: async (_payload, client) => {
+      visible: async (_payload, client, keepAlive) => {
         await ready;
         const record = await store.load();
         const refreshAt = record.tokens?.refreshAt ?? null;
@@ -137,7 +137,7 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
           return { refreshing: refresher.inFlight !== undefined };
         }
         logger.debug('refresh-ahead', { generation: record.generation, trigger: 'visible' });
-        void refresher.refresh(record.generation, { kind: 'visible', clientId: client.id, method: null, url: null }, false);
+        keepAlive(refresher.refresh(record.generation, { kind: 'visible', clientId: client.id, method: null, url: null }, false));
         return { refreshing: true };
       },
     },

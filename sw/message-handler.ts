@@ -10,8 +10,17 @@ import {
 } from './protocol.js';
 import { VERSION } from './version.js';
 
+/**
+ * One handler per command. `keepAlive` extends the message event's lifetime for work that goes on
+ * after the answer (a refresh started by `visible`), so the browser does not stop the worker
+ * halfway through it.
+ */
 export type CommandHandlers = {
-  [K in RequestType]: (payload: RequestMap[K]['request'], client: Client) => Promise<RequestMap[K]['response']>;
+  [K in RequestType]: (
+    payload: RequestMap[K]['request'],
+    client: Client,
+    keepAlive: (promise: Promise<unknown>) => void,
+  ) => Promise<RequestMap[K]['response']>;
 };
 
 function isClientRequest(data: unknown): data is ClientRequest {
@@ -46,13 +55,14 @@ export class MessageHandler {
     if (source.type !== 'window' && source.type !== 'worker') return;
     if (new URL(source.url).origin !== this.#selfOrigin) return;
     if (!isClientRequest(event.data)) return;
-    event.waitUntil(this.#answer(event.data, source, port));
+    const keepAlive = (promise: Promise<unknown>): void => event.waitUntil(promise.catch(() => undefined));
+    event.waitUntil(this.#answer(event.data, source, port, keepAlive));
   };
 
-  async #answer(request: ClientRequest, client: Client, port: MessagePort): Promise<void> {
+  async #answer(request: ClientRequest, client: Client, port: MessagePort, keepAlive: (promise: Promise<unknown>) => void): Promise<void> {
     let reply: Reply;
     try {
-      reply = { ok: true, type: request.type, payload: await this.#dispatch(request, client) } as Reply;
+      reply = { ok: true, type: request.type, payload: await this.#dispatch(request, client, keepAlive) } as Reply;
     } catch (error) {
       const wire = error instanceof AuthProxyError
         ? error.toWire()
@@ -62,18 +72,18 @@ export class MessageHandler {
     port.postMessage(reply);
   }
 
-  #dispatch(request: ClientRequest, client: Client): Promise<unknown> {
+  #dispatch(request: ClientRequest, client: Client, keepAlive: (promise: Promise<unknown>) => void): Promise<unknown> {
     switch (request.type) {
       case 'hello':
-        return this.#handlers.hello(request.payload, client);
+        return this.#handlers.hello(request.payload, client, keepAlive);
       case 'status':
-        return this.#handlers.status(request.payload, client);
+        return this.#handlers.status(request.payload, client, keepAlive);
       case 'logout':
-        return this.#handlers.logout(request.payload, client);
+        return this.#handlers.logout(request.payload, client, keepAlive);
       case 'set-debug':
-        return this.#handlers['set-debug'](request.payload, client);
+        return this.#handlers['set-debug'](request.payload, client, keepAlive);
       case 'visible':
-        return this.#handlers.visible(request.payload, client);
+        return this.#handlers.visible(request.payload, client, keepAlive);
       default:
         return assertNever(request);
     }

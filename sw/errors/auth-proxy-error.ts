@@ -33,4 +33,6 @@ const ERROR_NAMES: readonly string[] = [
   'RefreshFailedError',
   'SessionExpiredError',
   'TokenResponseError',
+  'WebSocketAuthError',
+  'WebSocketUnavailableError',
 ];
