@@ -30,7 +30,7 @@ test('a revoked session ends in every tab with one refresh attempt', async ({ co
   for (const tab of tabs) await waitForEvent(tab, 'session-expired');
   for (const tab of tabs) {
     const expired = (await eventsOf(tab)).filter((event) => event.type === 'session-expired');
-    expect(expired).toEqual([{ type: 'session-expired', detail: { reason: 'invalid_grant' } }]);
+    expect(expired).toEqual([{ type: 'session-expired', detail: { reason: 'invalid_grant', refreshId: expect.any(String) } }]);
   }
   // Later requests do not try again: the failed session is never refreshed twice.
   expect(await fireRequests(tabs[1]!, 5)).toEqual(Array(5).fill(401));
