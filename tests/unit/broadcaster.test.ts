@@ -40,10 +40,19 @@ describe('Broadcaster', () => {
     const sender = listening(name);
     const peer = listening(name);
 
+    const payload = {
+      generation: 4,
+      expiresAt: 123,
+      refreshId: 'r1',
+      trigger: { kind: 'proactive' as const, clientId: 'client-1', method: 'GET', url: 'https://api.example.com/api/me' },
+      attempts: 2,
+      waiters: 3,
+      durationMs: 40,
+    };
     const heard = peer.next();
-    sender.broadcaster.announce('token-refreshed', { generation: 4, expiresAt: 123 });
+    sender.broadcaster.announce('token-refreshed', payload);
 
-    expect(await heard).toEqual({ source: MESSAGE_SOURCE, type: 'token-refreshed', payload: { generation: 4, expiresAt: 123 } });
+    expect(await heard).toEqual({ source: MESSAGE_SOURCE, type: 'token-refreshed', payload });
   });
 
   it('passes on only its own kind of message, in order', async () => {

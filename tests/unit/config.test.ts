@@ -56,7 +56,7 @@ describe('resolveConfig: invalid fields', () => {
     ['empty logoutEndpoint', withField('logoutEndpoint', ''), 'logoutEndpoint', 'Write e.g.'],
     ['empty channelName', withField('channelName', ''), 'channelName', 'Remove it or give a value.'],
     ['databaseName not a string', withField('databaseName', 7), 'databaseName', 'Remove it or give a value.'],
-  ])('%s: names `%s` and the fix', (_case, input, field, fix) => {
+  ])('%s: names the field and the fix', (_case, input, field, fix) => {
     const error = configError(input);
     expect(error.name).toBe('ConfigError');
     expect(isConfigError(error)).toBe(true);
@@ -175,6 +175,11 @@ describe('resolveConfig: valid configs', () => {
       revocationEndpoint: undefined,
       logoutEndpoint: undefined,
       refreshTimeoutMs: 30_000,
+      refreshIdempotencyKey: false,
+      backoff: { baseMs: 1000, capMs: 30_000, maxAttempts: 5, maxCooldownMs: 60_000 },
+      refreshAhead: { fraction: 0.1, minMs: 5000 },
+      maxWaitingRequests: 1000,
+      apiRetry: false,
       channelName: 'sw-auth-proxy',
       databaseName: 'sw-auth-proxy',
     });
@@ -191,12 +196,18 @@ describe('resolveConfig: valid configs', () => {
         exposeAccessToken: true,
         maxReplayBodyBytes: 1024,
         refreshTimeoutMs: 5000,
+        backoff: { baseMs: 200, capMs: 5000, maxAttempts: 3, maxCooldownMs: 20_000 },
+        refreshAhead: { fraction: 0.2, minMs: 10_000 },
+        maxWaitingRequests: 50,
         channelName: 'auth',
         databaseName: 'auth-db',
       },
       BASE,
     );
     expect(config).toMatchObject({
+      backoff: { baseMs: 200, capMs: 5000, maxAttempts: 3, maxCooldownMs: 20_000 },
+      refreshAhead: { fraction: 0.2, minMs: 10_000 },
+      maxWaitingRequests: 50,
       clientId: 'spa',
       scope: 'read write',
       refreshBodyFormat: 'json',
@@ -226,5 +237,112 @@ describe('resolveConfig: valid configs', () => {
         ['https://files.example.com', ['/api', '/v2', '/b', '/']],
       ]),
     );
+  });
+});
+
+describe('resolveConfig: resilience options', () => {
+  it.each([
+    ['backoff not an object', 'backoff', withField('backoff', 5), 'must be an object'],
+    ['backoff as an array', 'backoff', withField('backoff', [1000]), 'must be an object'],
+    ['an unknown backoff option', 'backoff.maxRetries', withField('backoff', { maxRetries: 3 }), 'Known options: baseMs, capMs, maxAttempts, maxCooldownMs.'],
+    ['backoff.baseMs zero', 'backoff.baseMs', withField('backoff', { baseMs: 0 }), 'must be a positive whole number. Got 0.'],
+    ['backoff.capMs fractional', 'backoff.capMs', withField('backoff', { capMs: 1.5 }), 'must be a positive whole number. Got 1.5.'],
+    ['backoff.maxAttempts negative', 'backoff.maxAttempts', withField('backoff', { maxAttempts: -1 }), 'must be a positive whole number. Got -1.'],
+    ['backoff.maxCooldownMs a string', 'backoff.maxCooldownMs', withField('backoff', { maxCooldownMs: '60000' }), 'must be a positive whole number. Got "60000".'],
+    ['refreshAhead true', 'refreshAhead', withField('refreshAhead', true), 'must be an object'],
+    ['an unknown refreshAhead option', 'refreshAhead.ms', withField('refreshAhead', { ms: 5000 }), 'Known options: fraction, minMs.'],
+    ['refreshAhead.fraction above one half', 'refreshAhead.fraction', withField('refreshAhead', { fraction: 0.6 }), 'must be a number above 0 and at most 0.5. Got 0.6.'],
+    ['refreshAhead.fraction zero', 'refreshAhead.fraction', withField('refreshAhead', { fraction: 0 }), 'must be a number above 0 and at most 0.5. Got 0.'],
+    ['refreshAhead.fraction a string', 'refreshAhead.fraction', withField('refreshAhead', { fraction: '0.1' }), 'Got "0.1".'],
+    ['refreshAhead.minMs zero', 'refreshAhead.minMs', withField('refreshAhead', { minMs: 0 }), 'must be a positive whole number. Got 0.'],
+    ['maxWaitingRequests zero', 'maxWaitingRequests', withField('maxWaitingRequests', 0), 'must be a positive whole number. Got 0.'],
+    ['maxWaitingRequests infinite', 'maxWaitingRequests', withField('maxWaitingRequests', Infinity), 'must be a positive whole number.'],
+    ['apiRetry a string', 'apiRetry', withField('apiRetry', 'yes'), 'must be an object'],
+    ['apiRetry null', 'apiRetry', withField('apiRetry', null), 'must be an object'],
+    ['an unknown apiRetry option', 'apiRetry.retries', withField('apiRetry', { retries: 2 }), 'Known options: methods, maxRetries, maxDelayMs.'],
+    ['apiRetry.methods not an array', 'apiRetry.methods', withField('apiRetry', { methods: 'GET' }), 'must be an array of HTTP methods'],
+    ['apiRetry.methods with a non-string', 'apiRetry.methods', withField('apiRetry', { methods: ['GET', 1] }), 'must be an array of HTTP methods'],
+    ['apiRetry.maxRetries zero', 'apiRetry.maxRetries', withField('apiRetry', { maxRetries: 0 }), 'must be a positive whole number. Got 0.'],
+    ['apiRetry.maxDelayMs fractional', 'apiRetry.maxDelayMs', withField('apiRetry', { maxDelayMs: 0.5 }), 'must be a positive whole number. Got 0.5.'],
+  ])('%s: names `%s` and the fix', (_case, field, input, fix) => {
+    const error = configError(input);
+    expect(error.message).toMatch(/^Failed to install sw-auth-proxy: /);
+    expect(error.message).toContain(`\`${field}\``);
+    expect(error.message).toContain(fix);
+  });
+
+  it.each([
+    [['POST']],
+    [['GET', 'PATCH']],
+    [['get', 'post']],
+  ])('apiRetry.methods %j is rejected: retrying a non-idempotent request could apply it twice', (methods) => {
+    const error = configError(withField('apiRetry', { methods }));
+    expect(error.message).toContain('`apiRetry.methods` lists non-idempotent');
+    expect(error.message).toContain('list only GET, HEAD, OPTIONS, PUT, DELETE');
+    for (const method of methods.filter((m) => !['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(m.toUpperCase()))) {
+      expect(error.message).toContain(method.toUpperCase());
+    }
+  });
+
+  it('a partial backoff keeps the other defaults', () => {
+    expect(resolveConfig({ ...valid, backoff: { maxAttempts: 2 } }, BASE).backoff).toEqual({
+      baseMs: 1000,
+      capMs: 30_000,
+      maxAttempts: 2,
+      maxCooldownMs: 60_000,
+    });
+  });
+
+  it('refreshAhead: false turns refreshing ahead off; a partial object keeps the other default', () => {
+    expect(resolveConfig({ ...valid, refreshAhead: false }, BASE).refreshAhead).toBe(false);
+    expect(resolveConfig({ ...valid, refreshAhead: { minMs: 30_000 } }, BASE).refreshAhead).toEqual({ fraction: 0.1, minMs: 30_000 });
+    expect(resolveConfig({ ...valid, refreshAhead: { fraction: 0.5 } }, BASE).refreshAhead).toEqual({ fraction: 0.5, minMs: 5000 });
+  });
+
+  it.each([
+    [false, false],
+    [undefined, false],
+  ])('apiRetry %s is off', (apiRetry, resolved) => {
+    expect(resolveConfig({ ...valid, ...(apiRetry === undefined ? {} : { apiRetry }) }, BASE).apiRetry).toBe(resolved);
+  });
+
+  it('apiRetry: true retries the idempotent methods with the default limits', () => {
+    expect(resolveConfig({ ...valid, apiRetry: true }, BASE).apiRetry).toEqual({
+      methods: new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']),
+      maxRetries: 2,
+      maxDelayMs: 10_000,
+    });
+  });
+
+  it('apiRetry keeps the given options and upper-cases the methods', () => {
+    expect(resolveConfig({ ...valid, apiRetry: { methods: ['get', 'Head'], maxRetries: 4, maxDelayMs: 2000 } }, BASE).apiRetry).toEqual({
+      methods: new Set(['GET', 'HEAD']),
+      maxRetries: 4,
+      maxDelayMs: 2000,
+    });
+  });
+});
+
+describe('resolveConfig: refreshIdempotencyKey', () => {
+  it('defaults to on when the refresh endpoint is on the worker`s origin (no CORS preflight needed)', () => {
+    expect(resolveConfig({ ...valid, refreshEndpoint: '/auth/refresh' }, BASE).refreshIdempotencyKey).toBe(true);
+    expect(resolveConfig({ ...valid, refreshEndpoint: 'https://app.example.com/auth/refresh' }, BASE).refreshIdempotencyKey).toBe(true);
+  });
+
+  it('defaults to off on another origin, where the header would need CORS permission', () => {
+    expect(resolveConfig(valid, BASE).refreshIdempotencyKey).toBe(false);
+    expect(resolveConfig({ ...valid, refreshEndpoint: 'https://app.example.com:8443/auth/refresh' }, BASE).refreshIdempotencyKey).toBe(false);
+  });
+
+  it.each([
+    ['/auth/refresh', false],
+    ['https://auth.example.com/oauth/token', true],
+  ])('an explicit value wins (%s → %s)', (refreshEndpoint, refreshIdempotencyKey) => {
+    expect(resolveConfig({ ...valid, refreshEndpoint, refreshIdempotencyKey }, BASE).refreshIdempotencyKey).toBe(refreshIdempotencyKey);
+  });
+
+  it('must be a boolean', () => {
+    const error = configError(withField('refreshIdempotencyKey', 'yes'));
+    expect(error.message).toContain('`refreshIdempotencyKey` must be true or false. Got "yes".');
   });
 });

@@ -1,106 +1,20 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AuthProxyError } from '../../sw/errors/auth-proxy-error.js';
-import { FetchHandler } from '../../sw/fetch-handler.js';
-import { createUrlMatcher } from '../../sw/protected-url.js';
-import { ProxyStatus } from '../../sw/proxy-status.js';
-import { Refresher } from '../../sw/refresher.js';
 import { TokenStore } from '../../sw/token-store.js';
 import { barrier, deferred } from './helpers/deferred.js';
 import { dispatchFetch } from './helpers/fetch-event.js';
-import { FakeNetwork, expiredToken, tokenResponse, type Responder, type SentRequest } from './helpers/fake-network.js';
-import {
-  API_ORIGIN,
-  APP_ORIGIN,
-  LOGIN_ENDPOINT,
-  TOKEN_ENDPOINT,
-  recordAnnouncements,
-  testConfig,
-  tokenSet,
-  type ConfigOverrides,
-} from './helpers/fixtures.js';
-import { MemoryLocks } from './helpers/memory-locks.js';
+import { expiredToken, tokenResponse } from './helpers/fake-network.js';
+import { API_ORIGIN, APP_ORIGIN, LOGIN_ENDPOINT, TOKEN_ENDPOINT, tokenSet } from './helpers/fixtures.js';
+import { apiRequest, authorizationOf, proxyHarness as setup } from './helpers/proxy-harness.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const authorizationOf = (sent: SentRequest): string | null => sent.headers.get('authorization');
-
 /** Length and SHA-256 of a body: byte-exact, and cheap to compare for large bodies. */
 async function fingerprint(bytes: Uint8Array<ArrayBuffer>): Promise<{ length: number; sha256: string }> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   return { length: bytes.length, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
-}
-
-function apiRequest(path: string, init: RequestInit = {}): Request {
-  return new Request(`${API_ORIGIN}${path}`, init);
-}
-
-/**
- * A worker logged in as `at-1`/`rt-1` (generation 1) in front of a fake API and token endpoint.
- * The API accepts `api.validToken` and answers anything else with an RFC 6750 401; tests swap
- * `api.respond` or `auth.respond` to script the servers.
- */
-async function setup(overrides: ConfigOverrides = {}, { login = true } = {}) {
-  const config = testConfig(overrides);
-  const store = new TokenStore(config.databaseName, config.refreshTokenStorage);
-  const locks = new MemoryLocks();
-  const announcements = recordAnnouncements();
-  const errors: AuthProxyError[] = [];
-  const status = new ProxyStatus();
-  const refresher = new Refresher({ config, store, announce: announcements.announce, locks });
-  const handler = new FetchHandler({
-    config,
-    isProtected: createUrlMatcher(config.protectedOrigins),
-    selfOrigin: APP_ORIGIN,
-    store,
-    refresher,
-    status,
-    announce: announcements.announce,
-    onError: (error) => errors.push(error),
-  });
-
-  const isValid = (sent: SentRequest) => authorizationOf(sent) === `Bearer ${api.validToken}`;
-  const api: { validToken: string; respond: Responder } = {
-    validToken: 'at-1',
-    respond: (sent) => (isValid(sent) ? Response.json({ path: new URL(sent.url).pathname }) : expiredToken()),
-  };
-  const auth: { respond: Responder } = {
-    respond: () => tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' }),
-  };
-  const network = new FakeNetwork()
-    .route(LOGIN_ENDPOINT, () => tokenResponse({ access_token: 'at-login', refresh_token: 'rt-login' }))
-    .route(TOKEN_ENDPOINT, (sent) => auth.respond(sent))
-    .route(API_ORIGIN, (sent) => api.respond(sent))
-    .route(APP_ORIGIN, (sent) => api.respond(sent));
-  vi.stubGlobal('fetch', network.fetch);
-
-  const session = login ? await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1' }), false) : await store.load();
-  /** Dispatch a request the handler must answer. */
-  const send = (request: Request, clientId?: string): Promise<Response> => {
-    const response = dispatchFetch(handler, request, clientId);
-    expect(response, 'respondWith was not called').toBeDefined();
-    return response!;
-  };
-  return {
-    config,
-    store,
-    locks,
-    announcements,
-    errors,
-    status,
-    handler,
-    network,
-    api,
-    auth,
-    isValid,
-    session,
-    send,
-    lockName: `sw-auth-proxy:refresh:${config.databaseName}`,
-    apiRequests: () => network.to(API_ORIGIN),
-    refreshCalls: () => network.to(TOKEN_ENDPOINT),
-  };
 }
 
 describe('FetchHandler: requests it leaves alone', () => {
@@ -142,6 +56,24 @@ describe('FetchHandler: token endpoints', () => {
     const text = await response.text();
     expect(JSON.parse(text)).toMatchObject({ access_token: record.tokens!.placeholder, token_type: 'Bearer' });
     expect(text).not.toMatch(/at-login|rt-login/);
+  });
+
+  it('tells the worker about the login (onLogin) and announces it once', async () => {
+    const { send, logins, machine, announcements } = await setup({}, { login: false });
+    expect(machine.state()).toBe('anonymous');
+    await send(new Request(LOGIN_ENDPOINT, { method: 'POST', body: 'user=ada' }));
+    expect(logins()).toBe(1);
+    expect(machine.state()).toBe('authenticated');
+    expect(announcements.types()).toEqual(['logged-in']);
+  });
+
+  it('a failed login does not count as one', async () => {
+    const { send, loginServer, logins, machine, announcements } = await setup({}, { login: false });
+    loginServer.respond = () => Response.json({ error: 'invalid_grant' }, { status: 400 });
+    expect((await send(new Request(LOGIN_ENDPOINT, { method: 'POST', body: 'user=ada&password=wrong' }))).status).toBe(400);
+    expect(logins()).toBe(0);
+    expect(machine.state()).toBe('anonymous');
+    expect(announcements.all).toEqual([]);
   });
 });
 
@@ -269,7 +201,7 @@ describe('FetchHandler: 401, refresh, replay', () => {
       const ofItem = sends.filter((s) => new URL(s.url).pathname === `/api/items/${i}`);
       expect(ofItem.map(authorizationOf)).toEqual(['Bearer at-1', 'Bearer at-2']);
     }
-    expect(announcements.of('token-refreshed')).toHaveLength(1);
+    expect(announcements.of('token-refreshed')).toMatchObject([{ waiters: N, attempts: 1, trigger: { kind: 'unauthorized', method: 'GET' } }]);
     expect(locks.maxActive).toBe(1);
     expect(status.counters).toMatchObject({ requests: N, replayed: N });
     expect(status.pendingRequests).toBe(0);
@@ -326,6 +258,7 @@ describe('FetchHandler: 401, refresh, replay', () => {
   it.each([
     ['a Basic challenge', { 'WWW-Authenticate': 'Basic realm="admin"' }],
     ['a Bearer challenge for another error', { 'WWW-Authenticate': 'Bearer realm="api", error="insufficient_scope"' }],
+    ['a Bearer invalid_request', { 'WWW-Authenticate': 'Bearer error="invalid_request", error_description="malformed"' }],
   ])('does not refresh on a 401 with %s', async (_case, headers) => {
     const { send, api, apiRequests, refreshCalls } = await setup();
     api.respond = () => new Response('other 401', { status: 401, headers });
@@ -336,10 +269,17 @@ describe('FetchHandler: 401, refresh, replay', () => {
     expect(refreshCalls()).toHaveLength(0);
   });
 
-  it('refreshes on a 401 without a challenge', async () => {
+  it.each([
+    ['no challenge', {}],
+    ['a Bearer challenge without an error code', { 'WWW-Authenticate': 'Bearer realm="api"' }],
+    ['a bare Bearer challenge', { 'WWW-Authenticate': 'Bearer' }],
+    ['an unquoted invalid_token', { 'WWW-Authenticate': 'Bearer error=invalid_token' }],
+    ['an upper-case INVALID_TOKEN', { 'WWW-Authenticate': 'bearer realm="api", error="INVALID_TOKEN"' }],
+    ['Bearer offered among other schemes', { 'WWW-Authenticate': 'Basic realm="x", Bearer realm="api"' }],
+  ])('refreshes on a 401 with %s', async (_case, headers) => {
     const { send, api, isValid, refreshCalls } = await setup();
     api.validToken = 'at-2';
-    api.respond = (sent) => (isValid(sent) ? new Response('ok') : new Response(null, { status: 401 }));
+    api.respond = (sent) => (isValid(sent) ? new Response('ok') : new Response(null, { status: 401, headers }));
     expect((await send(apiRequest('/api/me'))).status).toBe(200);
     expect(refreshCalls()).toHaveLength(1);
   });
@@ -364,14 +304,18 @@ describe('FetchHandler: 401, refresh, replay', () => {
     expect(response.status).toBe(401);
     expect(await response.text()).toBe('token expired');
     expect((await store.read()).tokens?.accessToken).toBe('at-1');
-    expect(announcements.of('error')).toEqual([{ name: 'RefreshFailedError', message: 'Failed to refresh the access token: the server answered 503' }]);
+    expect(announcements.of('refresh-failed').at(-1)).toMatchObject({
+      final: true,
+      error: { name: 'RefreshFailedError', message: 'Failed to refresh the access token: the server answered 503' },
+    });
+    expect(announcements.of('error')).toEqual([]);
   });
 });
 
 describe('FetchHandler: when the refresh token is rejected', () => {
   it('clears the session once, announces session-expired once, and every waiting request gets its own 401', async () => {
     const N = 10;
-    const { send, api, auth, store, apiRequests, refreshCalls, announcements, status } = await setup();
+    const { send, api, auth, store, apiRequests, refreshCalls, announcements, status, machine } = await setup();
     api.validToken = 'at-2';
     const allExpired = barrier(N);
     api.respond = async (sent) => {
@@ -388,22 +332,47 @@ describe('FetchHandler: when the refresh token is rejected', () => {
     );
     expect(refreshCalls()).toHaveLength(1);
     expect(apiRequests()).toHaveLength(N);
-    expect(announcements.of('session-expired')).toEqual([{ reason: 'invalid_grant' }]);
+    const [started] = announcements.of('refresh-started');
+    expect(announcements.of('session-expired')).toEqual([{ reason: 'invalid_grant', refreshId: started!.refreshId }]);
     expect(await store.read()).toMatchObject({ tokens: null, ended: 'expired' });
+    expect(machine.state()).toBe('expired');
     expect(status.counters.replayed).toBe(0);
   });
 
   it('afterwards sends requests without a token and never refreshes again', async () => {
-    const { send, api, auth, apiRequests, refreshCalls } = await setup();
+    const { send, api, auth, apiRequests, refreshCalls, announcements } = await setup();
     api.validToken = 'at-2';
     auth.respond = () => Response.json({ error: 'invalid_grant' }, { status: 400 });
     await send(apiRequest('/api/a'));
 
-    const later = await send(apiRequest('/api/b'));
+    const later = await Promise.all([send(apiRequest('/api/b')), send(apiRequest('/api/c'))]);
 
-    expect(later.status).toBe(401);
-    expect(apiRequests().map(authorizationOf)).toEqual(['Bearer at-1', null]);
+    expect(later.map((r) => r.status)).toEqual([401, 401]);
+    expect(apiRequests().map(authorizationOf)).toEqual(['Bearer at-1', null, null]);
     expect(refreshCalls()).toHaveLength(1);
+    expect(announcements.of('session-expired')).toHaveLength(1);
+  });
+
+  it('a 401 that arrives after another request ended the session makes no refresh call', async () => {
+    const { send, api, auth, refreshCalls, announcements } = await setup();
+    api.validToken = 'at-2';
+    auth.respond = () => Response.json({ error: 'invalid_grant' }, { status: 400 });
+    const secondOnTheWire = deferred();
+    const secondAnswer = deferred<Response>();
+    api.respond = (sent) => {
+      if (new URL(sent.url).pathname !== '/api/slow') return expiredToken();
+      secondOnTheWire.resolve();
+      return secondAnswer.promise;
+    };
+
+    const slow = send(apiRequest('/api/slow'));
+    await secondOnTheWire.promise; // sent with at-1 before the session ended
+    expect((await send(apiRequest('/api/a'))).status).toBe(401);
+    secondAnswer.resolve(expiredToken('late 401'));
+
+    expect(await (await slow).text()).toBe('late 401');
+    expect(refreshCalls()).toHaveLength(1);
+    expect(announcements.of('session-expired')).toHaveLength(1);
   });
 });
 

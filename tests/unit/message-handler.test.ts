@@ -4,9 +4,17 @@ import { MessageHandler, helloReply, type CommandHandlers } from '../../sw/messa
 import { MESSAGE_SOURCE, PROTOCOL_VERSION, type AuthStatus, type Reply } from '../../sw/protocol.js';
 import { ProxyStatus } from '../../sw/proxy-status.js';
 import { VERSION } from '../../sw/version.js';
+import { deferred } from './helpers/deferred.js';
+import { eventually, settle } from './helpers/eventually.js';
 import { APP_ORIGIN } from './helpers/fixtures.js';
 
-const STATUS: AuthStatus = new ProxyStatus().snapshot({ generation: 3, tokens: null, ended: 'expired', updatedAt: 1 }, false, 0);
+const STATUS: AuthStatus = new ProxyStatus().snapshot(
+  { generation: 3, tokens: null, ended: 'expired', refreshBlockedUntil: 0, failedCycles: 0, serverTimeOffsetMs: 0, pendingRefreshKey: null, updatedAt: 1 },
+  'expired',
+  0,
+  false,
+  0,
+);
 
 function windowClient(overrides: Record<string, unknown> = {}): Client {
   return { type: 'window', url: `${APP_ORIGIN}/dashboard`, id: 'client-1', frameType: 'top-level', ...overrides } as unknown as Client;
@@ -20,7 +28,7 @@ function replyPort(): { port: MessagePort; replies: Reply[] } {
 }
 
 function setup(handlers: Partial<CommandHandlers> = {}) {
-  const calls = { hello: vi.fn(), status: vi.fn(), logout: vi.fn() };
+  const calls = { hello: vi.fn(), status: vi.fn(), logout: vi.fn(), setDebug: vi.fn(), visible: vi.fn() };
   const all: CommandHandlers = {
     hello: async (payload, client) => {
       calls.hello(payload, client);
@@ -33,6 +41,14 @@ function setup(handlers: Partial<CommandHandlers> = {}) {
     logout: async (payload, client) => {
       calls.logout(payload, client);
       return { revoked: payload.revoke };
+    },
+    'set-debug': async (payload, client) => {
+      calls.setDebug(payload, client);
+      return { enabled: payload.enabled };
+    },
+    visible: async (payload, client) => {
+      calls.visible(payload, client);
+      return { refreshing: true };
     },
     ...handlers,
   };
@@ -77,6 +93,51 @@ describe('MessageHandler: answers', () => {
     expect(replies).toEqual([{ ok: true, type: 'logout', payload: { revoked: true } }]);
   });
 
+  it('answers set-debug with what the handler returned', async () => {
+    const { deliver, replies, calls } = setup();
+    await deliver(request('set-debug', { enabled: true }));
+    expect(calls.setDebug).toHaveBeenCalledWith({ enabled: true }, windowClient());
+    expect(replies).toEqual([{ ok: true, type: 'set-debug', payload: { enabled: true } }]);
+  });
+
+  it('answers visible, telling the handler which tab became visible', async () => {
+    const { deliver, replies, calls } = setup();
+    await deliver(request('visible', null), { source: windowClient({ id: 'tab-9' }) });
+    expect(calls.visible).toHaveBeenCalledWith(null, windowClient({ id: 'tab-9' }));
+    expect(replies).toEqual([{ ok: true, type: 'visible', payload: { refreshing: true } }]);
+  });
+
+  it('keepAlive extends the event for work that goes on after the answer, and swallows its failure', async () => {
+    const work = deferred<never>();
+    const handler = new MessageHandler(
+      {
+        hello: async (_payload, client) => helloReply(client),
+        status: async () => STATUS,
+        logout: async () => ({ revoked: false }),
+        'set-debug': async ({ enabled }) => ({ enabled }),
+        visible: async (_payload, _client, keepAlive) => {
+          keepAlive(work.promise);
+          return { refreshing: true };
+        },
+      },
+      APP_ORIGIN,
+    );
+    const { port, replies } = replyPort();
+    const waits: Promise<unknown>[] = [];
+    handler.handleEvent({ data: request('visible', null), source: windowClient(), ports: [port], waitUntil: (p: Promise<unknown>) => waits.push(p) } as unknown as ExtendableMessageEvent);
+
+    await eventually(() => replies.length === 1, 'the answer is posted');
+    expect(replies).toEqual([{ ok: true, type: 'visible', payload: { refreshing: true } }]);
+    expect(waits).toHaveLength(2);
+    let settled = 0;
+    for (const wait of waits) void wait.then(() => settled++);
+    await settle();
+    expect(settled).toBe(1); // the answer, not the work
+    work.reject(new Error('the refresh failed'));
+    await expect(Promise.all(waits)).resolves.toBeDefined();
+    expect(settled).toBe(2);
+  });
+
   it('answers a dedicated worker of the origin too', async () => {
     const { deliver, replies } = setup();
     await deliver(request('status', null), { source: windowClient({ type: 'worker', url: `${APP_ORIGIN}/worker.js` }) });
@@ -89,9 +150,7 @@ describe('MessageHandler: answers', () => {
     expect(replies).toEqual([
       { ok: false, type: 'setConfig', error: { name: 'AuthProxyError', message: 'Failed to answer "setConfig": TypeError' } },
     ]);
-    expect(calls.hello).not.toHaveBeenCalled();
-    expect(calls.status).not.toHaveBeenCalled();
-    expect(calls.logout).not.toHaveBeenCalled();
+    for (const call of Object.values(calls)) expect(call).not.toHaveBeenCalled();
   });
 
   it('a failing handler`s AuthProxyError crosses as { name, message }', async () => {
@@ -136,13 +195,13 @@ describe('MessageHandler: messages it ignores', () => {
     ['from a shared worker', request('status', null), { source: windowClient({ type: 'sharedworker' }) }],
     ['from a window of another origin', request('logout', { revoke: true }), { source: windowClient({ url: 'https://evil.test/' }) }],
     ['from a lookalike origin', request('logout', { revoke: true }), { source: windowClient({ url: 'https://app.example.com.evil.test/' }) }],
+    ['set-debug from another origin', request('set-debug', { enabled: true }), { source: windowClient({ url: 'https://evil.test/' }) }],
+    ['visible from another service worker', request('visible', null), { source: serviceWorker }],
   ])('ignores a message %s', async (_case, data, options) => {
     const { deliver, replies, calls } = setup();
     const waited = await deliver(data, options as { source?: unknown; ports?: readonly MessagePort[] });
     expect(waited).toBe(0);
     expect(replies).toEqual([]);
-    expect(calls.hello).not.toHaveBeenCalled();
-    expect(calls.status).not.toHaveBeenCalled();
-    expect(calls.logout).not.toHaveBeenCalled();
+    for (const call of Object.values(calls)) expect(call).not.toHaveBeenCalled();
   });
 });

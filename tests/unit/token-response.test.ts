@@ -1,6 +1,7 @@
+import { UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { TokenResponseError, isTokenResponseError } from '../../sw/errors/token-response-error.js';
-import { parseTokenResponse } from '../../sw/token-response.js';
+import { parseTokenResponse, serverTimeOffset } from '../../sw/token-response.js';
 
 const NOW = 1_700_000_000_000;
 const ACCESS = 'eyJhbGciOiJSUzI1NiJ9.secret-access-token.sig';
@@ -24,15 +25,24 @@ describe('parseTokenResponse', () => {
         { access_token: ACCESS, token_type: 'Bearer', expires_in: 3600, refresh_token: REFRESH, scope: 'read write', id_token: 'x' },
         NOW,
       ),
-    ).toEqual({ accessToken: ACCESS, refreshToken: REFRESH, expiresAt: NOW + 3_600_000, scope: 'read write' });
+    ).toEqual({
+      accessToken: ACCESS,
+      refreshToken: REFRESH,
+      issuedAt: NOW,
+      expiresAt: NOW + 3_600_000,
+      scope: 'read write',
+      serverTimeOffsetMs: 0,
+    });
   });
 
   it('reads a minimal one: no refresh token, expiry, scope or type', () => {
     expect(parseTokenResponse({ access_token: ACCESS }, NOW)).toEqual({
       accessToken: ACCESS,
       refreshToken: null,
+      issuedAt: NOW,
       expiresAt: null,
       scope: null,
+      serverTimeOffsetMs: 0,
     });
   });
 
@@ -49,16 +59,40 @@ describe('parseTokenResponse', () => {
   });
 
   it('treats a null refresh_token or expires_in as absent', () => {
-    expect(parseTokenResponse({ access_token: ACCESS, refresh_token: null, expires_in: null }, NOW)).toEqual({
-      accessToken: ACCESS,
+    expect(parseTokenResponse({ access_token: ACCESS, refresh_token: null, expires_in: null }, NOW)).toMatchObject({
       refreshToken: null,
       expiresAt: null,
-      scope: null,
     });
   });
 
   it('ignores a scope that is not a string', () => {
     expect(parseTokenResponse({ access_token: ACCESS, scope: ['read'] }, NOW).scope).toBeNull();
+  });
+
+  describe('clocks', () => {
+    const inTenMinutes = new Date(NOW + 600_000).toUTCString();
+
+    it('counts expires_in from when the worker received the response, whatever the server`s clock says', () => {
+      expect(parseTokenResponse({ access_token: ACCESS, expires_in: 60 }, NOW, inTenMinutes)).toMatchObject({
+        issuedAt: NOW,
+        expiresAt: NOW + 60_000,
+      });
+    });
+
+    it('records the server`s clock minus the worker`s from the Date header', () => {
+      expect(parseTokenResponse({ access_token: ACCESS }, NOW, inTenMinutes).serverTimeOffsetMs).toBe(600_000);
+      expect(parseTokenResponse({ access_token: ACCESS }, NOW, new Date(NOW - 90_000).toUTCString()).serverTimeOffsetMs).toBe(-90_000);
+    });
+
+    it.each([null, 'not a date', ''])('takes the offset as 0 without a usable Date header (%j)', (header) => {
+      expect(parseTokenResponse({ access_token: ACCESS }, NOW, header).serverTimeOffsetMs).toBe(0);
+      expect(serverTimeOffset(header, NOW)).toBe(0);
+    });
+
+    it('without expires_in the lifetime is unknown, even for a JWT with exp (an absolute exp would be read against a skewed clock)', () => {
+      const jwt = new UnsecuredJWT({ sub: 'ada' }).setExpirationTime(Math.floor(NOW / 1000) + 300).encode();
+      expect(parseTokenResponse({ access_token: jwt }, NOW, inTenMinutes).expiresAt).toBeNull();
+    });
   });
 
   it.each([

@@ -3,7 +3,7 @@ import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import type { RefreshTokenStorage } from '../../sw/config.js';
 import { PLACEHOLDER_PREFIX } from '../../sw/protocol.js';
-import { TokenStore, hashToken, type SessionRecord } from '../../sw/token-store.js';
+import { SCHEMA_VERSION, TokenStore, hashToken, migrateV1, type SessionRecord, type SessionRecordV1 } from '../../sw/token-store.js';
 import { tokenSet, uniqueDatabaseName } from './helpers/fixtures.js';
 
 /** SHA-256("abc"), FIPS 180-2 appendix B.1. */
@@ -13,6 +13,17 @@ function newStore(mode: RefreshTokenStorage = 'indexeddb'): { store: TokenStore;
   const databaseName = uniqueDatabaseName();
   return { store: new TokenStore(databaseName, mode), databaseName };
 }
+
+const EMPTY: SessionRecord = {
+  generation: 0,
+  tokens: null,
+  ended: null,
+  refreshBlockedUntil: 0,
+  failedCycles: 0,
+  serverTimeOffsetMs: 0,
+  pendingRefreshKey: null,
+  updatedAt: 0,
+};
 
 /** The session exactly as IndexedDB holds it, read without the TokenStore. */
 async function rawSession(databaseName: string): Promise<unknown> {
@@ -33,17 +44,23 @@ describe('hashToken', () => {
 describe('TokenStore', () => {
   it('starts empty at generation 0', async () => {
     const { store } = newStore();
-    expect(await store.load()).toEqual({ generation: 0, tokens: null, ended: null, updatedAt: 0 });
+    expect(await store.load()).toEqual(EMPTY);
   });
 
   it('saves a login and loads it back', async () => {
     const { store, databaseName } = newStore();
-    const saved = await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: 123, scope: 'read' }), false);
+    const saved = await store.save(
+      tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1', issuedAt: 100, expiresAt: 123, scope: 'read', serverTimeOffsetMs: -4000 }),
+      false,
+    );
 
     expect(saved).toMatchObject({
       generation: 1,
       ended: null,
-      tokens: { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: 123, scope: 'read', previousTokenHashes: [] },
+      serverTimeOffsetMs: -4000,
+      refreshBlockedUntil: 0,
+      failedCycles: 0,
+      tokens: { accessToken: 'at-1', refreshToken: 'rt-1', issuedAt: 100, expiresAt: 123, scope: 'read', previousTokenHashes: [] },
     });
     expect(saved.tokens?.placeholder).toMatch(new RegExp(`^${PLACEHOLDER_PREFIX.replace('.', '\\.')}[A-Za-z0-9_-]{24}$`));
     expect(saved.updatedAt).toBeGreaterThan(0);
@@ -183,6 +200,217 @@ describe('TokenStore', () => {
 
       expect(await store.saveRefresh(tokenSet({ accessToken: 'at-late', refreshToken: 'rt-late' }), 1)).toBeNull();
       expect(await rawSession(databaseName)).toEqual(moved);
+    });
+  });
+
+  describe('the refresh window', () => {
+    const ISSUED = 1_900_000_000_000;
+
+    it('stores refreshAt from the lifetime: 10 % ahead of expiry by default, jittered by the injected random', async () => {
+      const store = new TokenStore(uniqueDatabaseName(), 'indexeddb', { random: () => 0 });
+      const saved = await store.save(tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 3_600_000 }), false);
+      expect(saved.tokens?.refreshAt).toBe(ISSUED + 3_240_000);
+
+      const jittered = new TokenStore(uniqueDatabaseName(), 'indexeddb', { random: () => 0.5 });
+      expect((await jittered.save(tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 3_600_000 }), false)).tokens?.refreshAt).toBe(
+        ISSUED + 3_600_000 - 360_000 - 90_000,
+      );
+    });
+
+    it('follows the configured refreshAhead', async () => {
+      const store = new TokenStore(uniqueDatabaseName(), 'indexeddb', { refreshAhead: { fraction: 0.5, minMs: 1 }, random: () => 0 });
+      expect((await store.save(tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 60_000 }), false)).tokens?.refreshAt).toBe(ISSUED + 30_000);
+    });
+
+    it('a 10 s token refreshes from 5 s', async () => {
+      const { store } = newStore();
+      expect((await store.save(tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 10_000 }), false)).tokens?.refreshAt).toBe(ISSUED + 5000);
+    });
+
+    it.each([
+      ['the lifetime is unknown', tokenSet({ expiresAt: null }), undefined],
+      ['refreshAhead is off', tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 60_000 }), false as const],
+    ])('has no refreshAt when %s', async (_case, tokens, refreshAhead) => {
+      const store = new TokenStore(uniqueDatabaseName(), 'indexeddb', refreshAhead === undefined ? {} : { refreshAhead });
+      expect((await store.save(tokens, false)).tokens?.refreshAt).toBeNull();
+    });
+  });
+
+  describe('clearIfCurrent', () => {
+    it('ends the session it was asked about and says so', async () => {
+      const { store } = newStore();
+      await store.save(tokenSet(), false);
+      expect(await store.clearIfCurrent(1, 'expired')).toBe(true);
+      expect(await store.read()).toMatchObject({ generation: 2, tokens: null, ended: 'expired' });
+    });
+
+    it('leaves a newer session alone (a login or refresh happened meanwhile) and says so', async () => {
+      const { store, databaseName } = newStore();
+      await store.save(tokenSet(), false);
+      const newer = await store.save(tokenSet({ accessToken: 'at-2' }), true);
+      expect(await store.clearIfCurrent(1, 'expired')).toBe(false);
+      expect(await rawSession(databaseName)).toEqual(newer);
+    });
+
+    it("in memory mode forgets the refresh token only when it cleared", async () => {
+      const { store } = newStore('memory');
+      const login = await store.save(tokenSet({ refreshToken: 'rt-1' }), false);
+      expect(await store.clearIfCurrent(0, 'expired')).toBe(false);
+      expect(store.refreshTokenOf(login)).toBe('rt-1');
+      expect(await store.clearIfCurrent(1, 'expired')).toBe(true);
+      expect(store.refreshTokenOf(login)).toBeNull();
+    });
+  });
+
+  describe('pauseRefresh', () => {
+    it('stores the pause with the session, for every worker of the origin, without moving the generation', async () => {
+      const { store, databaseName } = newStore();
+      await store.save(tokenSet(), false);
+      const paused = await store.pauseRefresh(5000, 2);
+      expect(paused).toMatchObject({ generation: 1, refreshBlockedUntil: 5000, failedCycles: 2, tokens: { accessToken: 'at-1' } });
+      expect(await new TokenStore(databaseName, 'indexeddb').read()).toEqual(paused);
+    });
+
+    it('the next refresh or login lifts the pause and resets the failed cycles', async () => {
+      const { store } = newStore();
+      await store.save(tokenSet(), false);
+      await store.pauseRefresh(5000, 3);
+      expect(await store.saveRefresh(tokenSet({ accessToken: 'at-2' }), 1)).toMatchObject({ refreshBlockedUntil: 0, failedCycles: 0 });
+      await store.pauseRefresh(9000, 1);
+      expect(await store.save(tokenSet({ accessToken: 'at-9' }), false)).toMatchObject({ refreshBlockedUntil: 0, failedCycles: 0 });
+    });
+  });
+
+  describe('refreshKey', () => {
+    it('is the same for every attempt at the same generation, also after the worker restarted', async () => {
+      const { store, databaseName } = newStore();
+      await store.save(tokenSet(), false);
+      const key = await store.refreshKey(1);
+      expect(key).toMatch(/^[A-Za-z0-9_-]{24}$/);
+      expect(await store.refreshKey(1)).toBe(key);
+      expect(await new TokenStore(databaseName, 'indexeddb').refreshKey(1)).toBe(key);
+      expect((await store.read()).pendingRefreshKey).toBe(key);
+    });
+
+    it('is new once the session moved on (a refresh stored its answer)', async () => {
+      const { store } = newStore();
+      await store.save(tokenSet(), false);
+      const first = await store.refreshKey(1);
+      await store.saveRefresh(tokenSet({ accessToken: 'at-2' }), 1);
+      expect((await store.read()).pendingRefreshKey).toBeNull();
+      expect(await store.refreshKey(2)).not.toBe(first);
+    });
+
+    it('is dropped with the session', async () => {
+      const { store } = newStore();
+      await store.save(tokenSet(), false);
+      await store.refreshKey(1);
+      expect((await store.clear('logged-out')).pendingRefreshKey).toBeNull();
+    });
+  });
+
+  describe('flags', () => {
+    it('reads debug off when nothing was written, and keeps what was written across a restart', async () => {
+      const { store, databaseName } = newStore();
+      expect(await store.readFlags()).toEqual({ debug: false });
+      await store.writeFlags({ debug: true });
+      expect(await new TokenStore(databaseName, 'indexeddb').readFlags()).toEqual({ debug: true });
+    });
+
+    it('live next to the session without touching it', async () => {
+      const { store, databaseName } = newStore();
+      const saved = await store.save(tokenSet(), false);
+      await store.writeFlags({ debug: true });
+      expect(await rawSession(databaseName)).toEqual(saved);
+      await store.clear('logged-out');
+      expect(await store.readFlags()).toEqual({ debug: true });
+    });
+  });
+
+  describe('upgrading a v1 database (a worker update mid-session)', () => {
+    const V1_SESSION: SessionRecordV1 = {
+      generation: 7,
+      tokens: {
+        accessToken: 'at-v1',
+        refreshToken: 'rt-v1',
+        expiresAt: 1_900_000_900_000,
+        scope: 'read',
+        placeholder: 'sw-auth-proxy.v1-placeholder',
+        previousTokenHashes: [SHA256_ABC],
+      },
+      ended: null,
+      updatedAt: 1_900_000_000_000,
+    };
+
+    /** A database as the v1 worker left it: schema version 1, one record under state/session. */
+    async function v1Database(session: SessionRecordV1 | undefined): Promise<string> {
+      const databaseName = uniqueDatabaseName();
+      const db = await openDB(databaseName, 1, {
+        upgrade(database) {
+          database.createObjectStore('state');
+        },
+      });
+      if (session) await db.put('state', session, 'session');
+      db.close();
+      return databaseName;
+    }
+
+    it('migrates the v1 session: same tokens and generation, refresh window from the expiry, no pause', async () => {
+      const databaseName = await v1Database(V1_SESSION);
+      const store = new TokenStore(databaseName, 'indexeddb');
+
+      const migrated = await store.read();
+
+      expect(migrated).toEqual({
+        generation: 7,
+        tokens: { ...V1_SESSION.tokens, issuedAt: 1_900_000_000_000, refreshAt: 1_900_000_900_000 },
+        ended: null,
+        refreshBlockedUntil: 0,
+        failedCycles: 0,
+        serverTimeOffsetMs: 0,
+        pendingRefreshKey: null,
+        updatedAt: 1_900_000_000_000,
+      });
+      expect(store.refreshTokenOf(migrated)).toBe('rt-v1');
+      expect(await rawSession(databaseName)).toEqual(migrated);
+    });
+
+    it('opens the database at the current schema version', async () => {
+      const databaseName = await v1Database(V1_SESSION);
+      await new TokenStore(databaseName, 'indexeddb').read();
+      const db = await openDB(databaseName);
+      try {
+        expect(db.version).toBe(SCHEMA_VERSION);
+        expect(SCHEMA_VERSION).toBe(2);
+      } finally {
+        db.close();
+      }
+    });
+
+    it('the session continues after the upgrade: a refresh builds on the migrated record', async () => {
+      const databaseName = await v1Database(V1_SESSION);
+      const store = new TokenStore(databaseName, 'indexeddb');
+      const refreshed = await store.saveRefresh(tokenSet({ accessToken: 'at-v2', refreshToken: null }), 7);
+      expect(refreshed).toMatchObject({
+        generation: 8,
+        tokens: { accessToken: 'at-v2', refreshToken: 'rt-v1', scope: 'read', placeholder: 'sw-auth-proxy.v1-placeholder' },
+      });
+      expect(refreshed?.tokens?.previousTokenHashes).toEqual([await hashToken('at-v1'), SHA256_ABC]);
+    });
+
+    it('an ended v1 session stays ended', async () => {
+      const databaseName = await v1Database({ generation: 3, tokens: null, ended: 'logged-out', updatedAt: 5 });
+      expect(await new TokenStore(databaseName, 'indexeddb').read()).toEqual({ ...EMPTY, generation: 3, ended: 'logged-out', updatedAt: 5 });
+    });
+
+    it('an empty v1 database reads as no session', async () => {
+      const databaseName = await v1Database(undefined);
+      expect(await new TokenStore(databaseName, 'indexeddb').read()).toEqual(EMPTY);
+    });
+
+    it('migrateV1 of a session with unknown lifetime has no refresh window', () => {
+      const tokens = { ...V1_SESSION.tokens!, expiresAt: null };
+      expect(migrateV1({ ...V1_SESSION, tokens }).tokens).toMatchObject({ expiresAt: null, refreshAt: null, issuedAt: V1_SESSION.updatedAt });
     });
   });
 

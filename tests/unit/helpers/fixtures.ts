@@ -1,5 +1,5 @@
 import { resolveConfig, type AuthProxyConfig, type ResolvedConfig } from '../../../sw/config.js';
-import type { BroadcastEventMap, BroadcastType } from '../../../sw/protocol.js';
+import type { BroadcastEventMap, BroadcastType, RefreshTrigger } from '../../../sw/protocol.js';
 import type { TokenSet } from '../../../sw/token-response.js';
 
 export const APP_ORIGIN = 'https://app.example.com';
@@ -34,8 +34,22 @@ export function testConfig(overrides: ConfigOverrides = {}): ResolvedConfig {
   );
 }
 
+/** A parsed token response received now, with no known lifetime unless `expiresAt` is given. */
 export function tokenSet(overrides: Partial<TokenSet> = {}): TokenSet {
-  return { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: null, scope: null, ...overrides };
+  return {
+    accessToken: 'at-1',
+    refreshToken: 'rt-1',
+    issuedAt: Date.now(),
+    expiresAt: null,
+    scope: null,
+    serverTimeOffsetMs: 0,
+    ...overrides,
+  };
+}
+
+/** What started a refresh, as the fetch handler would describe a request of `client-1`. */
+export function refreshTrigger(kind: RefreshTrigger['kind'] = 'unauthorized'): RefreshTrigger {
+  return { kind, clientId: 'client-1', method: 'GET', url: `${API_ORIGIN}/api/me` };
 }
 
 export interface Announcement {
@@ -48,6 +62,7 @@ export function recordAnnouncements(): {
   announce: <K extends BroadcastType>(type: K, payload: BroadcastEventMap[K]) => void;
   all: Announcement[];
   of: <K extends BroadcastType>(type: K) => BroadcastEventMap[K][];
+  types: () => BroadcastType[];
 } {
   const all: Announcement[] = [];
   return {
@@ -57,5 +72,6 @@ export function recordAnnouncements(): {
     all,
     of: <K extends BroadcastType>(type: K) =>
       all.filter((a) => a.type === type).map((a) => a.payload as BroadcastEventMap[K]),
+    types: () => all.map((a) => a.type),
   };
 }

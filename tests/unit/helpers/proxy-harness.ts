@@ -1,0 +1,136 @@
+import { expect, vi } from 'vitest';
+import { AuthStateMachine } from '../../../sw/auth-state-machine.js';
+import type { AuthProxyError } from '../../../sw/errors/auth-proxy-error.js';
+import { FetchHandler } from '../../../sw/fetch-handler.js';
+import { Logger } from '../../../sw/logger.js';
+import { createUrlMatcher } from '../../../sw/protected-url.js';
+import { ProxyStatus } from '../../../sw/proxy-status.js';
+import { Refresher } from '../../../sw/refresher.js';
+import type { TokenSet } from '../../../sw/token-response.js';
+import { TokenStore } from '../../../sw/token-store.js';
+import { dispatchFetch } from './fetch-event.js';
+import { FakeNetwork, expiredToken, tokenResponse, type Responder, type SentRequest } from './fake-network.js';
+import {
+  API_ORIGIN,
+  APP_ORIGIN,
+  LOGIN_ENDPOINT,
+  TOKEN_ENDPOINT,
+  recordAnnouncements,
+  testConfig,
+  tokenSet,
+  type ConfigOverrides,
+} from './fixtures.js';
+import { MemoryLocks } from './memory-locks.js';
+import { recordedSleep } from './recorded-sleep.js';
+
+export const authorizationOf = (sent: SentRequest): string | null => sent.headers.get('authorization');
+
+export function apiRequest(path: string, init: RequestInit = {}): Request {
+  return new Request(`${API_ORIGIN}${path}`, init);
+}
+
+export interface ProxyHarnessOptions {
+  /** Log in as `at-1`/`rt-1` (generation 1) before the test. @default true */
+  login?: boolean;
+  /** Overrides for the login's token set, e.g. its `expiresAt`. */
+  tokens?: Partial<TokenSet>;
+  /** What the handler awaits before anything else. @default settled */
+  ready?: Promise<unknown>;
+}
+
+/**
+ * A worker in front of a fake API and token endpoint: store, state machine, refresher (with a
+ * recorded `sleep` and fixed jitter, so retries take no time), fetch handler and a debug log.
+ * The API accepts `api.validToken` and answers anything else with an RFC 6750 401; tests swap
+ * `api.respond`, `auth.respond` (refresh) or `loginServer.respond` to script the servers. The refresh window's jitter is 0, so
+ * a token issued at T living L refreshes from T + L − max(5 s, L/10).
+ */
+export async function proxyHarness(overrides: ConfigOverrides = {}, { login = true, tokens = {}, ready = Promise.resolve() }: ProxyHarnessOptions = {}) {
+  const config = testConfig(overrides);
+  const store = new TokenStore(config.databaseName, config.refreshTokenStorage, { refreshAhead: config.refreshAhead, random: () => 0 });
+  const locks = new MemoryLocks();
+  const announcements = recordAnnouncements();
+  const errors: AuthProxyError[] = [];
+  const status = new ProxyStatus();
+  const machine = new AuthStateMachine('anonymous', 0);
+  const sleeps = recordedSleep();
+  const logLines: string[] = [];
+  const logger = new Logger((line) => logLines.push(line));
+  logger.enabled = true;
+  const refresher = new Refresher({ config, store, machine, announce: announcements.announce, locks, logger, random: () => 0.5, sleep: sleeps.sleep });
+  let logins = 0;
+  const handler = new FetchHandler({
+    config,
+    isProtected: createUrlMatcher(config.protectedOrigins),
+    selfOrigin: APP_ORIGIN,
+    store,
+    refresher,
+    machine,
+    status,
+    announce: announcements.announce,
+    onError: (error) => errors.push(error),
+    ready,
+    onLogin: () => {
+      logins++;
+      machine.send({ type: 'logged-in' });
+    },
+    logger,
+  });
+
+  const isValid = (sent: SentRequest) => authorizationOf(sent) === `Bearer ${api.validToken}`;
+  const api: { validToken: string; respond: Responder } = {
+    validToken: 'at-1',
+    respond: (sent) => (isValid(sent) ? Response.json({ path: new URL(sent.url).pathname }) : expiredToken()),
+  };
+  const auth: { respond: Responder } = {
+    respond: () => tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' }),
+  };
+  const loginServer: { respond: Responder } = {
+    respond: () => tokenResponse({ access_token: 'at-login', refresh_token: 'rt-login' }),
+  };
+  const network = new FakeNetwork()
+    .route(LOGIN_ENDPOINT, (sent) => loginServer.respond(sent))
+    .route(TOKEN_ENDPOINT, (sent) => auth.respond(sent))
+    .route(API_ORIGIN, (sent) => api.respond(sent))
+    .route(APP_ORIGIN, (sent) => api.respond(sent));
+  vi.stubGlobal('fetch', network.fetch);
+
+  let session = await store.load();
+  if (login) {
+    session = await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1', ...tokens }), false);
+    machine.send({ type: 'logged-in' });
+  }
+  /** Promises the handler passed to `event.waitUntil`. */
+  const extended: Promise<unknown>[] = [];
+  /** Dispatch a request the handler must answer. */
+  const send = (request: Request, clientId?: string): Promise<Response> => {
+    const response = dispatchFetch(handler, request, clientId, extended);
+    expect(response, 'respondWith was not called').toBeDefined();
+    return response!;
+  };
+  return {
+    config,
+    store,
+    locks,
+    announcements,
+    errors,
+    status,
+    machine,
+    sleeps,
+    logLines,
+    refresher,
+    handler,
+    network,
+    api,
+    auth,
+    loginServer,
+    isValid,
+    session,
+    send,
+    extended,
+    logins: () => logins,
+    lockName: `sw-auth-proxy:refresh:${config.databaseName}`,
+    apiRequests: () => network.to(API_ORIGIN),
+    refreshCalls: () => network.to(TOKEN_ENDPOINT),
+  };
+}
