@@ -40,6 +40,9 @@ export function parseRetryAfter(value: string | null, responseDate: string | nul
   if (value === null) return null;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // Only an HTTP-date (IMF-fixdate or the obsolete RFC 850 form, both in GMT): Date.parse would
+  // also read "-1" or "2.5" as dates in 2001, turning nonsense into "retry now".
+  if (!/^[A-Za-z]{3},? .* GMT$/.test(trimmed)) return null;
   const at = Date.parse(trimmed);
   if (Number.isNaN(at)) return null;
   const serverNow = responseDate === null ? Number.NaN : Date.parse(responseDate);

@@ -125,6 +125,8 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
         return { revoked };
       },
       'set-debug': async ({ enabled }) => {
+        // After start-up has read the stored flag, or that read would undo this switch.
+        await ready;
         logger.enabled = enabled === true;
         await store.writeFlags({ debug: logger.enabled });
         return { enabled: logger.enabled };
