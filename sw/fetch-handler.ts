@@ -78,8 +78,13 @@ export class FetchHandler {
   #queueFullAnnouncedFor: string | undefined;
   readonly #eventStreams = new EventStreamResume();
 
+  /** `origin/` of every protected origin and token endpoint: a string test before any URL parsing. */
+  readonly #candidates: readonly string[];
+
   constructor(options: FetchHandlerOptions) {
     this.#options = options;
+    const origins = new Set([...options.config.protectedOrigins.keys(), ...[...options.config.tokenEndpoints].map((e) => new URL(e).origin)]);
+    this.#candidates = [...origins].map((origin) => `${origin}/`);
   }
 
   /** The `fetch` event listener. */
@@ -87,7 +92,12 @@ export class FetchHandler {
     const request = event.request;
     // Navigations carry no bearer token (a page load is not an API call) and must never break.
     if (request.mode === 'navigate') return;
-    const url = new URL(request.url);
+    // Most requests of a page (scripts, images, other APIs) are none of ours. Request URLs arrive
+    // serialised the way URL.origin serialises (lower-case host, no default port), so a prefix test
+    // on `origin/` is exact: "https://api.example.com.evil.test/" does not start with it.
+    const raw = request.url;
+    if (!this.#candidates.some((candidate) => raw.startsWith(candidate))) return;
+    const url = new URL(raw);
     const { config, isProtected } = this.#options;
     if (request.method === 'POST' && config.tokenEndpoints.has(url.origin + url.pathname)) {
       event.respondWith(

@@ -6,11 +6,18 @@
 export function createUrlMatcher(
   protectedOrigins: ReadonlyMap<string, readonly string[] | null>,
 ): (url: URL) => boolean {
+  // Built once: this runs for every request the page makes.
+  const rules = new Map(
+    [...protectedOrigins].map(([origin, prefixes]) => [
+      origin,
+      prefixes === null || prefixes.includes('/') ? null : prefixes.map((prefix) => ({ exact: prefix, below: `${prefix}/` })),
+    ]),
+  );
   return (url) => {
-    const prefixes = protectedOrigins.get(url.origin);
+    const prefixes = rules.get(url.origin);
     if (prefixes === undefined) return false;
     if (prefixes === null) return true;
     const path = url.pathname;
-    return prefixes.some((prefix) => prefix === '/' || path === prefix || path.startsWith(`${prefix}/`));
+    return prefixes.some(({ exact, below }) => path === exact || path.startsWith(below));
   };
 }
