@@ -1,0 +1,28 @@
+import type { BenchOptions } from './bench-options.js';
+import type { TargetCheck } from './bench-targets.js';
+import type { ColdStartResult } from './cold-start-scenario.js';
+import type { BundleSizeResult } from './measure-bundle-size.js';
+import type { MemoryResult } from './memory-scenario.js';
+import type { OverheadResult } from './overhead-scenario.js';
+import type { StormResult } from './storm-scenario.js';
+
+/** Everything one run measured: the content of `bench/results.json`. */
+export interface BenchResults {
+  startedAt: string;
+  durationSeconds: number;
+  environment: {
+    node: string;
+    chromium: string;
+    cpus: number;
+    /** 1-minute load average at start and end: a busy machine explains noisy figures. */
+    loadBefore: number;
+    loadAfter: number;
+  };
+  options: BenchOptions;
+  overhead: OverheadResult;
+  storm: StormResult;
+  coldStart: ColdStartResult;
+  memory: MemoryResult;
+  bundle: BundleSizeResult;
+  targets: TargetCheck[];
+}

@@ -1,0 +1,80 @@
+import type { ColdStartResult } from './cold-start-scenario.js';
+import type { MemoryResult } from './memory-scenario.js';
+import type { OverheadResult } from './overhead-scenario.js';
+import type { StormResult } from './storm-scenario.js';
+
+/** Median latency through the proxy, at most this times the bare pass-through worker's. */
+export const MAX_RATIO_TO_BARE = 1.05;
+/** The first request after a stop, at most this much slower than a warm one. */
+export const MAX_COLD_START_PENALTY_MS = 20;
+/** Heap growth after the memory run, below this. */
+export const MAX_HEAP_GROWTH_BYTES = 1_000_000;
+
+/** One target and whether this run met it. */
+export interface TargetCheck {
+  scenario: string;
+  figure: string;
+  target: string;
+  met: boolean;
+}
+
+const ratio = (value: number): string => `${value.toFixed(2)}×`;
+
+/** The issue's targets, checked against one run's figures. */
+export function checkTargets(results: {
+  overhead: OverheadResult;
+  storm: StormResult;
+  coldStart: ColdStartResult;
+  memory: MemoryResult;
+}): TargetCheck[] {
+  const { overhead, storm, coldStart } = results;
+  const memory = results.memory.proxy;
+  const latency = (label: string, mode: OverheadResult['sequential']): TargetCheck => ({
+    scenario: `Overhead, ${label}`,
+    figure:
+      `median proxy/bare ${ratio(mode.ratioToBare)} (per round min ${ratio(mode.roundRatioToBare.min)}, ` +
+      `median ${ratio(mode.roundRatioToBare.median)}, max ${ratio(mode.roundRatioToBare.max)}); ` +
+      `proxy/none ${ratio(mode.ratioToNone)} (info); failed ${mode.arms.proxy.failures}`,
+    target: `≤ ${ratio(MAX_RATIO_TO_BARE)} bare SW, 0 failed`,
+    met: mode.ratioToBare <= MAX_RATIO_TO_BARE && mode.arms.proxy.failures === 0,
+  });
+  const proxyCells = storm.cells.filter((cell) => cell.client === 'proxy');
+  const floorFailures = proxyCells.map(
+    (cell) =>
+      storm.cells.find((other) => other.client === 'floor' && other.tabs === cell.tabs && other.requestsPerTab === cell.requestsPerTab)
+        ?.failed ?? '–',
+  );
+  return [
+    latency('sequential', overhead.sequential),
+    latency(`concurrency ${overhead.concurrent.concurrency}`, overhead.concurrent),
+    {
+      scenario: 'Expiry storm, sw-auth-proxy',
+      figure:
+        `refresh calls ${proxyCells.map((cell) => cell.refreshCalls).join('/')}, ` +
+        `failed ${proxyCells.map((cell) => cell.failed).join('/')} ` +
+        `(cells ${proxyCells.map((cell) => `${cell.tabs}×${cell.requestsPerTab}`).join(', ')}; ` +
+        `the floor, no expiry, failed ${floorFailures.join('/')})`,
+      target: 'exactly 1 refresh, 0 failed, every cell',
+      met: proxyCells.length > 0 && proxyCells.every((cell) => cell.refreshCalls === 1 && cell.failed === 0),
+    },
+    {
+      scenario: 'Cold start, sw-auth-proxy',
+      figure:
+        `+${coldStart.proxy.penaltyMs.toFixed(1)} ms (warm ${coldStart.proxy.warmMs.toFixed(1)}, cold ` +
+        `${coldStart.proxy.coldMs.toFixed(1)} ms; bare SW +${coldStart.bare.penaltyMs.toFixed(1)} ms)`,
+      target: `≤ +${MAX_COLD_START_PENALTY_MS} ms`,
+      met: coldStart.proxy.penaltyMs <= MAX_COLD_START_PENALTY_MS,
+    },
+    {
+      scenario: 'Memory, sw-auth-proxy',
+      figure:
+        `${signedKb(memory.growthBytes)} after ${memory.requests.toLocaleString('en-US')} requests ` +
+        `(${kb(memory.beforeBytes)} → ${kb(memory.afterBytes)}, V8 heap after GC); failed ${memory.failures}`,
+      target: '< 1 MB growth',
+      met: memory.growthBytes < MAX_HEAP_GROWTH_BYTES && memory.failures === 0,
+    },
+  ];
+}
+
+export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+export const signedKb = (bytes: number): string => `${bytes >= 0 ? '+' : '−'}${kb(Math.abs(bytes))}`;

@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { createDemoApp } from '../demo/server/create-demo-app.js';
+import type { DemoAppOptions } from '../demo/server/demo-app-options.js';
+import { renderSwVariantScript, type SwVariantConfig } from '../demo/server/sw-variants.js';
+
+/** The bench arms that get a page; `none` registers nothing. */
+export const BENCH_ARMS = ['none', 'bare', 'proxy'] as const;
+export type BenchArm = (typeof BENCH_ARMS)[number];
+
+/**
+ * The floor for any service-worker design: every request goes through a fetch listener and
+ * `fetch()` again, nothing else. It claims its pages like the proxy does, so neither needs a reload.
+ */
+export const BARE_WORKER_SCRIPT = `self.addEventListener('install', (event) => event.waitUntil(self.skipWaiting()));
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener('fetch', (event) => event.respondWith(fetch(event.request)));
+`;
+
+/** The proxy arm's config: the demo's, as the browser tests' variants use it. */
+export const BENCH_PROXY_CONFIG: SwVariantConfig = {
+  protectedOrigins: [{ origin: '{{self}}', pathPrefixes: ['/api'] }],
+  tokenEndpoints: ['/auth/login'],
+  refreshEndpoint: '/auth/token',
+  clientId: 'demo-spa',
+};
+
+/** Options of {@link createBenchApp}. */
+export interface BenchAppOptions extends DemoAppOptions {
+  /** The built bench page (`index.html` and `assets/`), from `bench/vite.config.ts`. */
+  benchDir: string;
+}
+
+/**
+ * The unchanged demo app with the bench pages in front of it, so every arm is the same origin and
+ * hits the same `/api/*` routes:
+ * - `/bench/<arm>/`: the bench page (one file for all arms; arms differ by the worker registered);
+ * - `/bench/bare/sw.js`: {@link BARE_WORKER_SCRIPT}, scope `/bench/bare/`;
+ * - `/bench/proxy/sw.js`: `importScripts('/sw-auth-proxy.js')` (the real built worker) and
+ *   `installAuthProxy`, rendered by the demo server's own variant code; scope `/bench/proxy/`.
+ * `/bench/none/` is outside both scopes, so a page there is never controlled.
+ */
+export function createBenchApp(options: BenchAppOptions): Hono {
+  const { benchDir, ...demoOptions } = options;
+  const app = new Hono();
+
+  app.use('/bench/*', async (c, next) => {
+    await next();
+    // A worker script served stale would measure the wrong build.
+    c.res.headers.set('Cache-Control', 'no-cache');
+    if (c.req.path.endsWith('.js')) c.res.headers.set('Content-Type', 'text/javascript');
+  });
+  app.get('/bench/bare/sw.js', (c) => c.body(BARE_WORKER_SCRIPT));
+  app.get('/bench/proxy/sw.js', (c) => c.body(renderSwVariantScript(BENCH_PROXY_CONFIG, new URL(c.req.url).origin)));
+  app.get('/bench/:arm/', async (c) => {
+    if (!(BENCH_ARMS as readonly string[]).includes(c.req.param('arm'))) return c.notFound();
+    // Deliberately not cross-origin isolated: COOP/COEP would give 5 µs timers instead of 100 µs,
+    // but with them the bare worker's cold start went from ~+10 ms to +45–90 ms (most likely the
+    // isolated page no longer shares a process with its worker), which is not what apps see.
+    return c.html(await readFile(join(benchDir, 'index.html'), 'utf8'));
+  });
+  app.get('/bench/assets/*', serveStatic({ root: benchDir, rewriteRequestPath: (path) => path.replace(/^\/bench/, '') }));
+
+  app.route('/', createDemoApp(demoOptions));
+  return app;
+}

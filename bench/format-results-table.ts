@@ -1,0 +1,127 @@
+import type { BenchResults } from './bench-results.js';
+import { kb, signedKb } from './bench-targets.js';
+import type { HeapRun } from './memory-scenario.js';
+import type { BenchArm } from './create-bench-app.js';
+import type { StormClient } from './pages/bench-page-api.js';
+
+const perThousand = (run: HeapRun): number => (run.embedderGrowthBytes * 1000) / run.requests;
+const ms = (value: number): string => `${value.toFixed(2)} ms`;
+const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
+const header = (cells: readonly string[]): string[] => [row(cells), row(cells.map(() => '---'))];
+
+const CLIENT_LABELS: Record<StormClient, string> = {
+  proxy: 'sw-auth-proxy',
+  axios: 'axios-auth-refresh (defaults)',
+  'axios-no-dedupe': 'axios-auth-refresh (deduplicateRefresh: false)',
+  naive: 'naive fetch wrapper',
+  floor: 'floor: bare SW, valid token, no expiry',
+};
+
+/** `200×1346, 401×171, error×482`: what the failed requests ended in. */
+const describeStatuses = (statuses: Record<string, number>): string =>
+  Object.entries(statuses)
+    .sort(([a], [b]) => Number(b === '200') - Number(a === '200') || Number(a) - Number(b))
+    .map(([status, count]) => `${status === '0' ? 'error' : status === '-1' ? 'timeout' : status}×${count}`)
+    .join(', ');
+
+const ARM_LABELS: Record<BenchArm, string> = { none: 'no SW', bare: 'bare pass-through SW', proxy: 'sw-auth-proxy' };
+
+/**
+ * The run as Markdown: the targets first (met or missed), then the figures behind them, and when
+ * the latency target is missed, where the proxy worker spends its time.
+ */
+export function formatResultsTable(results: BenchResults): string {
+  const { environment: env, overhead, storm, coldStart, memory, bundle } = results;
+  const lines: string[] = [
+    `## sw-auth-proxy bench, ${results.startedAt}`,
+    '',
+    `Chromium ${env.chromium}, Node ${env.node}, ${env.cpus} CPUs, load ${env.loadBefore.toFixed(2)} → ` +
+      `${env.loadAfter.toFixed(2)}, ${Math.round(results.durationSeconds)} s. Loopback demo server; ratios within this run.`,
+    '',
+    ...header(['Scenario', 'Figure', 'Target', 'Result']),
+    ...results.targets.map((check) => row([check.scenario, check.figure, check.target, check.met ? 'met' : '**MISSED**'])),
+    row([
+      'Bundle size (info)',
+      `sw-auth-proxy.js ${kb(bundle.worker.minGzipBytes)}; client.js ${kb(bundle.client.minGzipBytes)} ` +
+        `(${kb(bundle.clientWithWorkbox.minGzipBytes)} with workbox-window); min+gzip`,
+      '—',
+      '—',
+    ]),
+    '',
+    `### Overhead: ${overhead.requestsPerArm.toLocaleString('en-US')} GETs per arm and mode, ${overhead.rounds} interleaved rounds`,
+    '',
+    ...header(['Mode', 'Arm', 'Median', 'p95', 'Failed']),
+  ];
+  for (const [label, mode] of [
+    ['sequential', overhead.sequential],
+    [`concurrency ${overhead.concurrent.concurrency}`, overhead.concurrent],
+  ] as const) {
+    for (const arm of ['none', 'bare', 'proxy'] as const) {
+      const figures = mode.arms[arm];
+      lines.push(row([label, ARM_LABELS[arm], ms(figures.medianMs), ms(figures.p95Ms), figures.failures]));
+    }
+    lines.push(
+      row([
+        label,
+        'proxy / bare, proxy / none',
+        `${mode.ratioToBare.toFixed(3)}×, ${mode.ratioToNone.toFixed(3)}×`,
+        `per round: ${mode.roundRatioToBare.min.toFixed(2)}–${mode.roundRatioToBare.max.toFixed(2)}×, ` +
+          `${mode.roundRatioToNone.min.toFixed(2)}–${mode.roundRatioToNone.max.toFixed(2)}×`,
+        '',
+      ]),
+    );
+  }
+  const perRequest = (busyMs: number): string => `${((busyMs * 1000) / overhead.profiles.requests).toFixed(0)} µs`;
+  lines.push(
+    '',
+    `Worker CPU per request (sampled, ${overhead.profiles.requests} requests): bare ${perRequest(overhead.profiles.bare.busyMs)}, ` +
+      `sw-auth-proxy ${perRequest(overhead.profiles.proxy.busyMs)}, of which ${perRequest(overhead.profiles.proxy.scriptMs)} in its own ` +
+      'functions (self time; the rest is built-ins: fetch, Request, Headers, event dispatch).',
+    '',
+    '### Expiry storm: T tabs × R requests right after `POST /demo/expire`',
+    '',
+    ...header(['T × R', 'Client', 'Refresh calls', 'Reuse detected', 'Failed', 'Outcomes', 'All settled']),
+    ...storm.cells.map((cell) =>
+      row([
+        `${cell.tabs} × ${cell.requestsPerTab}`,
+        CLIENT_LABELS[cell.client],
+        cell.refreshCalls,
+        cell.reuseDetected,
+        `${cell.failed} / ${cell.total}`,
+        describeStatuses(cell.statuses),
+        `${Math.round(cell.settleMs)} ms`,
+      ]),
+    ),
+    '',
+    `### Cold start: median of ${coldStart.repetitions} stops`,
+    '',
+    ...header(['Worker', 'Warm request', 'First after stop', 'Penalty (median of cold − warm)']),
+    ...(['bare', 'proxy'] as const).map((arm) =>
+      row([ARM_LABELS[arm], ms(coldStart[arm].warmMs), ms(coldStart[arm].coldMs), `+${ms(coldStart[arm].penaltyMs)}`]),
+    ),
+    '',
+    `Memory (heap after GC): sw-auth-proxy V8 ${kb(memory.proxy.beforeBytes)} → ${kb(memory.proxy.afterBytes)} over ` +
+      `${memory.proxy.requests.toLocaleString('en-US')} requests in ${(memory.proxy.elapsedMs / 1000).toFixed(1)} s. ` +
+      `Blink's heap of the worker per 1,000 requests: sw-auth-proxy ${signedKb(perThousand(memory.proxy))}, ` +
+      `bare SW ${signedKb(perThousand(memory.bare))} (V8 ${signedKb(memory.bare.growthBytes)} over ${memory.bare.requests.toLocaleString('en-US')}).`,
+    '',
+    ...header(['Bundle', 'Method', 'Minified', 'min+gzip']),
+    ...[bundle.worker, bundle.client, bundle.clientWithWorkbox].map((figure) =>
+      row([figure.file, figure.method, kb(figure.minBytes), kb(figure.minGzipBytes)]),
+    ),
+  );
+
+  if (results.targets.some((check) => !check.met && check.scenario.startsWith('Overhead'))) {
+    lines.push(
+      '',
+      `### Where the proxy worker spends its time (self time, ${overhead.profiles.requests} requests, ` +
+        `${overhead.profiles.proxy.busyMs.toFixed(0)} ms busy)`,
+      '',
+      ...header(['Function (source)', 'Self', 'Share']),
+      ...overhead.profiles.proxy.top.map((entry) =>
+        row([`\`${entry.location.replace(/\|/g, '\\|').replace(/`/g, "'")}\``, ms(entry.selfMs), `${(entry.share * 100).toFixed(1)} %`]),
+      ),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,145 @@
+import type { Browser, Page } from '@playwright/test';
+import type { BenchArm } from './create-bench-app.js';
+import { median, percentile, spread, type Spread } from './latency-stats.js';
+import { openArmPage } from './open-arm-page.js';
+import type { LatencyRunOptions } from './pages/bench-page-api.js';
+import type { BenchServer } from './start-bench-server.js';
+import { summariseCpuProfile, type CpuProfile, type CpuProfileSummary, type ScriptSourceMap } from './summarise-cpu-profile.js';
+import { WorkerCdpSession } from './worker-cdp-session.js';
+
+export interface OverheadOptions {
+  /** Requests per arm and mode, split evenly over the rounds. */
+  requests: number;
+  rounds: number;
+  /** In-flight requests of the concurrent mode. */
+  concurrency: number;
+  /** Unmeasured requests per arm and mode first (JIT, connection pool). */
+  warmup: number;
+  /** Requests per mode while each worker is profiled (not part of the figures). */
+  profileRequests: number;
+}
+
+export interface ArmLatency {
+  medianMs: number;
+  p95Ms: number;
+  failures: number;
+  samples: number;
+}
+
+export interface OverheadMode {
+  concurrency: number;
+  arms: Record<BenchArm, ArmLatency>;
+  /** proxy median / bare median over all samples. */
+  ratioToBare: number;
+  /** proxy median / no-SW median over all samples. */
+  ratioToNone: number;
+  /** The same ratios computed round by round. */
+  roundRatioToBare: Spread;
+  roundRatioToNone: Spread;
+}
+
+export interface OverheadResult {
+  requestsPerArm: number;
+  rounds: number;
+  sequential: OverheadMode;
+  concurrent: OverheadMode;
+  /** Self-time profile of each worker during `profileRequests` sequential + concurrent requests. */
+  profiles: { requests: number; bare: CpuProfileSummary; proxy: CpuProfileSummary };
+}
+
+const ARMS: readonly BenchArm[] = ['none', 'bare', 'proxy'];
+
+/**
+ * Per-request latency through no worker, a bare pass-through worker and sw-auth-proxy, all from the
+ * same origin to the same `/api/items/:id`. The server verifies a JWT in every arm: the no-SW and
+ * bare pages send a valid bearer token themselves, the proxy page sends none and the worker
+ * attaches it. The arms run in interleaved rounds (the order rotating each round) so that noise
+ * on the machine lands on every arm alike.
+ */
+export async function runOverhead(
+  browser: Browser,
+  server: BenchServer,
+  options: OverheadOptions,
+  sourceMap: ScriptSourceMap,
+): Promise<OverheadResult> {
+  const context = await browser.newContext();
+  try {
+    const pages = {} as Record<BenchArm, Page>;
+    for (const arm of ARMS) pages[arm] = await openArmPage(context, server.origin, arm);
+    if ((await pages.proxy.evaluate(() => window.bench.login())) !== 200) throw new Error('Failed to log in the proxy arm');
+    const authorization = `Bearer ${await server.login()}`;
+
+    const run = (arm: BenchArm, count: number, concurrency: number, recordLatencies = true) => {
+      const runOptions: LatencyRunOptions = {
+        path: '/api/items',
+        count,
+        concurrency,
+        authorization: arm === 'proxy' ? null : authorization,
+        recordLatencies,
+      };
+      return pages[arm].evaluate((o) => window.bench.runLatency(o), runOptions);
+    };
+
+    const measureMode = async (concurrency: number): Promise<OverheadMode> => {
+      for (const arm of ARMS) await run(arm, options.warmup, concurrency, false);
+      const perRound = Math.ceil(options.requests / options.rounds);
+      const all = { none: [], bare: [], proxy: [] } as Record<BenchArm, number[]>;
+      const failures = { none: 0, bare: 0, proxy: 0 } as Record<BenchArm, number>;
+      const toBare: number[] = [];
+      const toNone: number[] = [];
+      for (let round = 0; round < options.rounds; round++) {
+        const roundMedians = {} as Record<BenchArm, number>;
+        for (let step = 0; step < ARMS.length; step++) {
+          const arm = ARMS[(round + step) % ARMS.length]!;
+          const result = await run(arm, perRound, concurrency);
+          all[arm].push(...result.latencies);
+          failures[arm] += result.failures;
+          roundMedians[arm] = median(result.latencies);
+        }
+        toBare.push(roundMedians.proxy / roundMedians.bare);
+        toNone.push(roundMedians.proxy / roundMedians.none);
+      }
+      const arms = {} as Record<BenchArm, ArmLatency>;
+      for (const arm of ARMS) {
+        arms[arm] = { medianMs: median(all[arm]), p95Ms: percentile(all[arm], 0.95), failures: failures[arm], samples: all[arm].length };
+      }
+      return {
+        concurrency,
+        arms,
+        ratioToBare: arms.proxy.medianMs / arms.bare.medianMs,
+        ratioToNone: arms.proxy.medianMs / arms.none.medianMs,
+        roundRatioToBare: spread(toBare),
+        roundRatioToNone: spread(toNone),
+      };
+    };
+
+    const sequential = await measureMode(1);
+    const concurrent = await measureMode(options.concurrency);
+
+    const profile = async (arm: 'bare' | 'proxy'): Promise<CpuProfileSummary> => {
+      const worker = await WorkerCdpSession.attach(browser, `/bench/${arm}/sw.js`);
+      try {
+        await worker.send('Profiler.enable');
+        await worker.send('Profiler.setSamplingInterval', { interval: 100 });
+        await worker.send('Profiler.start');
+        await run(arm, options.profileRequests, 1, false);
+        await run(arm, options.profileRequests, options.concurrency, false);
+        const { profile } = await worker.send<{ profile: CpuProfile }>('Profiler.stop');
+        return await summariseCpuProfile(profile, sourceMap);
+      } finally {
+        await worker.dispose();
+      }
+    };
+    const profiles = { requests: options.profileRequests * 2, bare: await profile('bare'), proxy: await profile('proxy') };
+
+    return {
+      requestsPerArm: Math.ceil(options.requests / options.rounds) * options.rounds,
+      rounds: options.rounds,
+      sequential,
+      concurrent,
+      profiles,
+    };
+  } finally {
+    await context.close();
+  }
+}

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+
+/** The demo server's `/demo/stats` counters the bench reads. */
+export interface ServerStats {
+  loginCalls: number;
+  refreshCalls: number;
+  reuseDetected: number;
+  unauthorized: number;
+  apiCalls: number;
+}
+
+/** The bench server process, from the runner's side. */
+export interface BenchServer {
+  /** `http://localhost:<port>`, no trailing slash. */
+  readonly origin: string;
+  stats(): Promise<ServerStats>;
+  /** Counters zero, every token forgotten. */
+  reset(): Promise<void>;
+  /** `POST /demo/expire`: every access token issued so far stops working; refresh tokens still do. */
+  expireAccessTokens(): Promise<void>;
+  /** A fresh access token from `POST /auth/login`, for arms that attach their own. */
+  login(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `bench/bench-server-main.ts` in its own process on a free port and waits for its URL.
+ * The process also ends when the runner dies (its stdin closes), so no server outlives a bench.
+ */
+export async function startBenchServer(distDir: string): Promise<BenchServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bench-server-main.ts'], {
+    cwd: repo,
+    env: { ...process.env, BENCH_DIST: distDir, ACCESS_TOKEN_TTL: '3600' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const origin = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Failed to start the bench server: no URL after 30 s\n${output}`)), 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Failed to start the bench server: it exited with ${code}\n${output}`));
+    });
+  });
+
+  const call = async (method: string, path: string, init: RequestInit = {}): Promise<Response> => {
+    const response = await fetch(origin + path, { method, ...init });
+    if (!response.ok) throw new Error(`Failed to call the bench server: ${method} ${path} answered ${response.status}`);
+    return response;
+  };
+  return {
+    origin,
+    stats: async () => (await call('GET', '/demo/stats')).json() as Promise<ServerStats>,
+    reset: async () => void (await call('POST', '/demo/reset')),
+    expireAccessTokens: async () => void (await call('POST', '/demo/expire')),
+    login: async () => {
+      const response = await call('POST', '/auth/login', {
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'ada', password: 'secret' }),
+      });
+      return ((await response.json()) as { access_token: string }).access_token;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
