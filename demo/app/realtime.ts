@@ -2,7 +2,8 @@
  * The realtime test page: the same worker as the demo page, plus the built `connectWebSocket` on
  * `window` so browser tests can drive the helper (tests/e2e/websocket.spec.ts).
  */
-import { connectWebSocket, registerAuthProxy, type AuthProxy } from '../../client/index.js';
+import { registerAuthProxy, type AuthProxy } from '../../client/index.js';
+import { connectWebSocket } from '../../client/websocket-entry.js';
 
 declare global {
   interface Window {

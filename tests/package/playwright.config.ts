@@ -1,0 +1,21 @@
+import { defineConfig } from '@playwright/test';
+import base from '../../playwright.config.js';
+
+/**
+ * The packed-package test (`npm run test:package`): its own run, after the browser tests, because
+ * it packs, installs and builds a whole app before its one browser check, and must not compete
+ * with the timing-sensitive e2e scenarios for the CPU. Same browser settings as the e2e run.
+ */
+export default defineConfig({
+  testDir: '.',
+  testMatch: '*.spec.ts',
+  workers: 1,
+  forbidOnly: true,
+  retries: 0,
+  timeout: 240_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  // Apart from the e2e run's results: each run empties its own output directory.
+  outputDir: '../../test-results/package',
+  ...(base.use === undefined ? {} : { use: base.use }),
+});

@@ -1,0 +1,92 @@
+import { describe, expectTypeOf, test } from 'vitest';
+import {
+  isProxyTimeoutError,
+  registerAuthProxy,
+  type AuthCounters,
+  type AuthProxy,
+  type AuthState,
+  type AuthStatus,
+  type ProxyTimeoutError,
+  type ReadyInfo,
+  type RegisterAuthProxyOptions,
+} from 'sw-auth-proxy/client';
+
+declare const auth: AuthProxy;
+declare const caught: unknown;
+
+describe('registerAuthProxy options', () => {
+  test('every option is optional and typed', () => {
+    registerAuthProxy('/auth-sw.js');
+    registerAuthProxy(new URL('https://app.example.com/auth-sw.js'));
+    registerAuthProxy('/auth-sw.js', { scope: '/', type: 'module', channelName: 'auth', requestTimeoutMs: 5000, refreshOnVisible: false });
+    expectTypeOf<RegisterAuthProxyOptions>().toEqualTypeOf<{
+      scope?: string;
+      type?: WorkerType;
+      channelName?: string;
+      requestTimeoutMs?: number;
+      refreshOnVisible?: boolean;
+    }>();
+  });
+
+  test('a misspelt or mistyped option is a compile error', () => {
+    // @ts-expect-error `timeout` is not an option (it is `requestTimeoutMs`)
+    registerAuthProxy('/auth-sw.js', { timeout: 1000 });
+    // @ts-expect-error `requestTimeoutMs` is a number
+    registerAuthProxy('/auth-sw.js', { requestTimeoutMs: '1000' });
+    // @ts-expect-error exactOptionalPropertyTypes: leave an option out rather than passing undefined
+    registerAuthProxy('/auth-sw.js', { scope: undefined });
+  });
+});
+
+describe('AuthProxy members', () => {
+  test('ready resolves with the handshake', () => {
+    expectTypeOf(auth.ready).toEqualTypeOf<Promise<ReadyInfo>>();
+    expectTypeOf<ReadyInfo>().toEqualTypeOf<{ workerVersion: string; clientId: string }>();
+  });
+
+  test('commands answer typed promises', () => {
+    expectTypeOf(auth.status).returns.toEqualTypeOf<Promise<AuthStatus>>();
+    expectTypeOf(auth.logout).toEqualTypeOf<(options?: { revoke?: boolean }) => Promise<{ revoked: boolean }>>();
+    expectTypeOf(auth.setDebug).toEqualTypeOf<(enabled: boolean) => Promise<void>>();
+    expectTypeOf(auth.unregister).returns.toEqualTypeOf<Promise<boolean>>();
+    expectTypeOf(auth.dispose).returns.toEqualTypeOf<void>();
+  });
+});
+
+describe('AuthStatus', () => {
+  test('has exactly the documented fields, and never a token', () => {
+    expectTypeOf<AuthStatus>().toEqualTypeOf<{
+      state: AuthState;
+      hasValidToken: boolean;
+      expiresAt: number | null;
+      generation: number;
+      pendingRequests: number;
+      lastRefreshAt: number | null;
+      refreshBlockedUntil: number | null;
+      refreshAt: number | null;
+      serverTimeOffsetMs: number;
+      debug: boolean;
+      lastError: { name: string; message: string } | null;
+      counters: AuthCounters;
+      version: string;
+    }>();
+    expectTypeOf<AuthState>().toEqualTypeOf<'anonymous' | 'authenticated' | 'refreshing' | 'backoff' | 'expired'>();
+    expectTypeOf<AuthCounters>().toEqualTypeOf<{
+      requests: number;
+      replayed: number;
+      refreshes: number;
+      refreshFailures: number;
+      apiRetries: number;
+      replaysSkipped: number;
+    }>();
+  });
+});
+
+describe('errors', () => {
+  test('isX guards narrow unknown values', () => {
+    if (isProxyTimeoutError(caught)) {
+      expectTypeOf(caught).toEqualTypeOf<ProxyTimeoutError>();
+      expectTypeOf<ProxyTimeoutError['name']>().toEqualTypeOf<'ProxyTimeoutError'>();
+    }
+  });
+});
