@@ -27,6 +27,8 @@ export default defineConfig(({ mode }): UserConfig => {
       outDir,
       emptyOutDir: false,
       minify: true,
+      // Service workers run in evergreen browsers: keep classes, private fields and async as written.
+      target: 'es2022',
       sourcemap: true,
       lib: { entry, formats: ['iife'], name: 'SwAuthProxy', fileName: () => fileName },
     },
@@ -42,7 +44,7 @@ export default defineConfig(({ mode }): UserConfig => {
           minify: false,
           sourcemap: true,
           lib: {
-            entry: { sw: 'sw/index.ts', client: 'client/index.ts' },
+            entry: { sw: 'sw/index.ts', client: 'client/index.ts', websocket: 'client/websocket-entry.ts' },
             formats: ['es'],
             fileName: (_format, name) => `${name}.js`,
           },

@@ -81,7 +81,8 @@ function activeWorker(registration: ServiceWorkerRegistration): Promise<ServiceW
     }
     const check = (): void => {
       if (registration.active) resolve(registration.active);
-      else if (pending.state === 'redundant') reject(new ProxyUnavailableError('Failed to start the auth proxy: the new worker failed to install'));
+      else if (pending.state === 'redundant')
+        reject(new ProxyUnavailableError('Failed to start the auth proxy: the new worker failed to install'));
     };
     pending.addEventListener('statechange', check);
   });
@@ -180,7 +181,9 @@ export class AuthProxy extends EventTarget {
 
   async #start(): Promise<ReadyInfo> {
     if (!('serviceWorker' in navigator)) {
-      throw new ProxyUnavailableError('Failed to register the auth proxy: service workers are not available (insecure context or unsupported browser)');
+      throw new ProxyUnavailableError(
+        'Failed to register the auth proxy: service workers are not available (insecure context or unsupported browser)',
+      );
     }
     let registration: ServiceWorkerRegistration | undefined;
     try {

@@ -1,5 +1,7 @@
 /**
  * `sw-auth-proxy/client`: registers the worker and bridges its events to the page.
+ * (The WebSocket helper is its own entry, `sw-auth-proxy/websocket`, so pages without sockets
+ * do not ship it.)
  * @module
  */
 export { registerAuthProxy } from './register-auth-proxy.js';
@@ -7,20 +9,6 @@ export { AuthProxy } from './auth-proxy.js';
 export type { RegisterAuthProxyOptions, ReadyInfo } from './auth-proxy.js';
 export { AuthProxyEvent } from './auth-proxy-event.js';
 export type { AuthProxyEventDetails, AuthProxyEventMap, AuthProxyEventType } from './auth-proxy-event.js';
-export { connectWebSocket, AuthWebSocket } from './websocket.js';
-export type { ConnectWebSocketOptions, WebSocketConstructor, WebSocketLike, WebSocketTimers } from './websocket.js';
-export type { WebSocketCredentialSource } from './websocket-credential.js';
-export { AuthWebSocketEvent } from './websocket-event.js';
-export type {
-  AuthWebSocketCloseReason,
-  AuthWebSocketEventDetails,
-  AuthWebSocketEventMap,
-  AuthWebSocketEventType,
-  AuthWebSocketState,
-  ReconnectCause,
-} from './websocket-event.js';
-export { WebSocketAuthError, isWebSocketAuthError } from './errors/websocket-auth-error.js';
-export { WebSocketUnavailableError, isWebSocketUnavailableError } from './errors/websocket-unavailable-error.js';
 export { AuthProxyError, isAuthProxyError } from '../sw/errors/auth-proxy-error.js';
 export { ProxyTimeoutError, isProxyTimeoutError } from '../sw/errors/proxy-timeout-error.js';
 export { ProxyUnavailableError, isProxyUnavailableError } from '../sw/errors/proxy-unavailable-error.js';

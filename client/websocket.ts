@@ -221,7 +221,10 @@ export class AuthWebSocket extends EventTarget {
     if (this.#closed()) return; // a `connecting` listener called close()
     this.#after('connect', this.#options.connectTimeoutMs, () => {
       this.#endAttempt(ABANDON_CLOSE_CODE, 'connect timeout');
-      this.#retry('timeout', new WebSocketUnavailableError(`Failed to connect the WebSocket: no connection within ${this.#options.connectTimeoutMs} ms`));
+      this.#retry(
+        'timeout',
+        new WebSocketUnavailableError(`Failed to connect the WebSocket: no connection within ${this.#options.connectTimeoutMs} ms`),
+      );
     });
 
     let credential: readonly string[];
@@ -276,7 +279,9 @@ export class AuthWebSocket extends EventTarget {
     this.#emit('disconnected', { code: event.code, reason: event.reason, wasClean: event.wasClean }, event);
     if (this.#closed()) return; // a `disconnected` listener called close()
     if (this.#options.authCloseCodes.includes(event.code)) {
-      this.#unauthorized(new WebSocketAuthError(`Failed to keep the WebSocket open: the server closed it with ${event.code} (credential refused)`));
+      this.#unauthorized(
+        new WebSocketAuthError(`Failed to keep the WebSocket open: the server closed it with ${event.code} (credential refused)`),
+      );
     } else {
       this.#retry('network', new WebSocketUnavailableError(`Failed to keep the WebSocket open: it closed with ${event.code}`));
     }
@@ -301,7 +306,9 @@ export class AuthWebSocket extends EventTarget {
     if (this.#failures > this.#options.maxAttempts) {
       this.#finish(
         'max-attempts',
-        new WebSocketUnavailableError(`Failed to connect the WebSocket: ${this.#options.maxAttempts} reconnects in a row failed (last: ${error.message})`),
+        new WebSocketUnavailableError(
+          `Failed to connect the WebSocket: ${this.#options.maxAttempts} reconnects in a row failed (last: ${error.message})`,
+        ),
       );
       return;
     }
@@ -440,7 +447,8 @@ function resolveOptions(options: ConnectWebSocketOptions): ResolvedOptions {
   const nonNegative = ['initialDelayMs', 'maxDelayMs', 'stableAfterMs', 'heartbeatTimeoutMs', 'connectTimeoutMs', 'maxAttempts'] as const;
   for (const name of nonNegative) {
     const value = resolved[name];
-    if (Number.isNaN(value) || value < 0) throw new RangeError(`Failed to connect the WebSocket: ${name} must be 0 or more, got ${String(value)}`);
+    if (Number.isNaN(value) || value < 0)
+      throw new RangeError(`Failed to connect the WebSocket: ${name} must be 0 or more, got ${String(value)}`);
   }
   if (resolved.maxDelayMs < resolved.initialDelayMs) {
     throw new RangeError('Failed to connect the WebSocket: maxDelayMs must not be less than initialDelayMs');

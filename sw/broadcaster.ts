@@ -1,9 +1,4 @@
-import {
-  MESSAGE_SOURCE,
-  type BroadcastEventMap,
-  type BroadcastMessage,
-  type BroadcastType,
-} from './protocol.js';
+import { MESSAGE_SOURCE, type BroadcastEventMap, type BroadcastMessage, type BroadcastType } from './protocol.js';
 
 /** Recognises our broadcasts among whatever else is posted on the channel. */
 export function isBroadcastMessage(data: unknown): data is BroadcastMessage {

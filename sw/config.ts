@@ -242,12 +242,7 @@ function fail(field: string, problem: string, fix: string): never {
 }
 
 function isLoopback(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    hostname === '[::1]' ||
-    /^127(?:\.\d{1,3}){3}$/.test(hostname)
-  );
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 }
 
 function checkScheme(field: string, url: URL, allowInsecureHttp: boolean): void {
@@ -304,12 +299,7 @@ function parsePathPrefixes(field: string, value: unknown): readonly string[] | n
   });
 }
 
-function parseEndpoint(
-  field: string,
-  value: unknown,
-  base: string,
-  allowInsecureHttp: boolean,
-): string {
+function parseEndpoint(field: string, value: unknown, base: string, allowInsecureHttp: boolean): string {
   if (typeof value !== 'string' || value === '') {
     fail(field, 'must be a non-empty URL string', 'Write e.g. "https://auth.example.com/oauth/token" or "/auth/token".');
   }
@@ -323,12 +313,7 @@ function parseEndpoint(
   return url.origin + url.pathname;
 }
 
-function optionalEndpoint(
-  field: string,
-  value: unknown,
-  base: string,
-  allowInsecureHttp: boolean,
-): string | undefined {
+function optionalEndpoint(field: string, value: unknown, base: string, allowInsecureHttp: boolean): string | undefined {
   return value === undefined ? undefined : parseEndpoint(field, value, base, allowInsecureHttp);
 }
 
@@ -406,7 +391,11 @@ function resolveApiRetry(value: unknown): ResolvedConfig['apiRetry'] {
   const upper = (methods as string[]).map((method) => method.toUpperCase());
   const unsafe = upper.filter((method) => !IDEMPOTENT.includes(method));
   if (unsafe.length > 0) {
-    fail('apiRetry.methods', `lists non-idempotent ${unsafe.join(', ')}`, 'Retrying those could apply a change twice; list only GET, HEAD, OPTIONS, PUT, DELETE.');
+    fail(
+      'apiRetry.methods',
+      `lists non-idempotent ${unsafe.join(', ')}`,
+      'Retrying those could apply a change twice; list only GET, HEAD, OPTIONS, PUT, DELETE.',
+    );
   }
   return {
     methods: new Set(upper),
@@ -444,7 +433,11 @@ export function resolveConfig(input: unknown, base: string): ResolvedConfig {
   for (const key of Object.keys(config)) {
     if ((KNOWN_KEYS as readonly string[]).includes(key)) continue;
     const closest = [...KNOWN_KEYS].sort((a, b) => distance(key, a) - distance(key, b))[0]!;
-    fail(key, 'is not an option', distance(key, closest) <= 3 ? `Did you mean \`${closest}\`?` : `Known options: ${KNOWN_KEYS.join(', ')}.`);
+    fail(
+      key,
+      'is not an option',
+      distance(key, closest) <= 3 ? `Did you mean \`${closest}\`?` : `Known options: ${KNOWN_KEYS.join(', ')}.`,
+    );
   }
   const allowInsecureHttp = flag('allowInsecureHttp', config['allowInsecureHttp']);
 
@@ -470,7 +463,11 @@ export function resolveConfig(input: unknown, base: string): ResolvedConfig {
 
   const endpoints = config['tokenEndpoints'];
   if (!Array.isArray(endpoints) || endpoints.length === 0) {
-    fail('tokenEndpoints', 'must list at least one endpoint', 'Write e.g. `tokenEndpoints: ["/auth/login"]`; its token responses are captured.');
+    fail(
+      'tokenEndpoints',
+      'must list at least one endpoint',
+      'Write e.g. `tokenEndpoints: ["/auth/login"]`; its token responses are captured.',
+    );
   }
   const tokenEndpoints = new Set(
     endpoints.map((endpoint: unknown, index) => parseEndpoint(`tokenEndpoints[${index}]`, endpoint, base, allowInsecureHttp)),
@@ -493,7 +490,9 @@ export function resolveConfig(input: unknown, base: string): ResolvedConfig {
     logoutEndpoint: optionalEndpoint('logoutEndpoint', config['logoutEndpoint'], base, allowInsecureHttp),
     refreshTimeoutMs: positiveInteger('refreshTimeoutMs', config['refreshTimeoutMs'], 30_000),
     refreshIdempotencyKey:
-      idempotencyKey === undefined ? new URL(refreshEndpoint).origin === new URL(base).origin : flag('refreshIdempotencyKey', idempotencyKey),
+      idempotencyKey === undefined
+        ? new URL(refreshEndpoint).origin === new URL(base).origin
+        : flag('refreshIdempotencyKey', idempotencyKey),
     backoff: resolveBackoff(config['backoff']),
     refreshAhead: resolveRefreshAhead(config['refreshAhead']),
     maxWaitingRequests: positiveInteger('maxWaitingRequests', config['maxWaitingRequests'], 1000),

@@ -83,7 +83,10 @@ export class FetchHandler {
 
   constructor(options: FetchHandlerOptions) {
     this.#options = options;
-    const origins = new Set([...options.config.protectedOrigins.keys(), ...[...options.config.tokenEndpoints].map((e) => new URL(e).origin)]);
+    const origins = new Set([
+      ...options.config.protectedOrigins.keys(),
+      ...[...options.config.tokenEndpoints].map((e) => new URL(e).origin),
+    ]);
     this.#candidates = [...origins].map((origin) => `${origin}/`);
   }
 
@@ -143,7 +146,11 @@ export class FetchHandler {
     } catch (error) {
       // An aborted or failed network request rejects, which is what the page would have seen
       // without the proxy; say so in the debug log without details that could carry data.
-      logger?.debug('request-failed', { method: request.method, url: describe(exchange.url), error: error instanceof Error ? error.name : 'unknown' });
+      logger?.debug('request-failed', {
+        method: request.method,
+        url: describe(exchange.url),
+        error: error instanceof Error ? error.name : 'unknown',
+      });
       throw error;
     } finally {
       status.pendingRequests--;
@@ -173,7 +180,10 @@ export class FetchHandler {
       return result?.ok ? result.record : record;
     }
     if (tokens.refreshAt !== null && now >= tokens.refreshAt) {
-      logger?.debug('refresh-ahead', { generation: record.generation, msBeforeExpiry: tokens.expiresAt === null ? null : tokens.expiresAt - now });
+      logger?.debug('refresh-ahead', {
+        generation: record.generation,
+        msBeforeExpiry: tokens.expiresAt === null ? null : tokens.expiresAt - now,
+      });
       exchange.keepAlive(refresher.refresh(record.generation, this.#trigger('proactive', exchange), false));
     }
     return record;
@@ -188,7 +198,13 @@ export class FetchHandler {
       logger?.debug('replay-skipped', { method: request.method, url: describe(url), reason: body });
       return first;
     }
-    const result = await this.#wait(exchange, null, null, this.#options.refresher, record.generation, this.#trigger('unauthorized', exchange));
+    // The 401 may belong to a token another request has already replaced: replay with the newer
+    // one rather than start a refresh cycle that would only find it.
+    const latest = await this.#options.store.load();
+    const result: RefreshResult | null =
+      latest.tokens !== null && latest.generation > record.generation
+        ? { ok: true, record: latest, refreshed: false }
+        : await this.#wait(exchange, null, null, this.#options.refresher, record.generation, this.#trigger('unauthorized', exchange));
     if (!result?.ok) return first;
     // The 401's body is not needed any more; free its connection.
     first.body?.cancel().catch(() => undefined);
@@ -254,7 +270,13 @@ export class FetchHandler {
       const delay = parseRetryAfter(response.headers.get('retry-after'), response.headers.get('date'), Date.now());
       if (delay === null || delay > config.apiRetry.maxDelayMs) return response;
       response.body?.cancel().catch(() => undefined);
-      logger?.debug('api-retry', { method: exchange.request.method, url: describe(exchange.url), status: response.status, delayMs: delay, retry });
+      logger?.debug('api-retry', {
+        method: exchange.request.method,
+        url: describe(exchange.url),
+        status: response.status,
+        delayMs: delay,
+        retry,
+      });
       await new Promise((resolve) => setTimeout(resolve, delay));
       status.counters.apiRetries++;
       const tokens = ownership === 'theirs' ? null : (await store.load()).tokens;

@@ -4,7 +4,14 @@
  */
 export { installAuthProxy } from './install-auth-proxy.js';
 export type { AuthProxyHandle } from './install-auth-proxy.js';
-export type { AuthProxyConfig, ProtectedOrigin, RefreshTokenStorage } from './config.js';
+export type {
+  ApiRetryOptions,
+  AuthProxyConfig,
+  BackoffOptions,
+  ProtectedOrigin,
+  RefreshAheadOptions,
+  RefreshTokenStorage,
+} from './config.js';
 export { AuthProxyError, isAuthProxyError } from './errors/auth-proxy-error.js';
 export { ConfigError, isConfigError } from './errors/config-error.js';
 export { RefreshFailedError, isRefreshFailedError } from './errors/refresh-failed-error.js';

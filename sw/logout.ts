@@ -25,7 +25,12 @@ export async function logout(options: LogoutOptions, revoke: boolean): Promise<b
   if (revoke && config.revocationEndpoint !== undefined && refreshToken !== null) {
     const fields: Record<string, string> = { token: refreshToken, token_type_hint: 'refresh_token' };
     if (config.clientId !== undefined) fields['client_id'] = config.clientId;
-    revoked = await fetch(config.revocationEndpoint, { method: 'POST', body: new URLSearchParams(fields), cache: 'no-store', signal: timeout() })
+    revoked = await fetch(config.revocationEndpoint, {
+      method: 'POST',
+      body: new URLSearchParams(fields),
+      cache: 'no-store',
+      signal: timeout(),
+    })
       .then((response) => response.ok)
       .catch(() => false);
   }

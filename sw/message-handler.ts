@@ -64,9 +64,13 @@ export class MessageHandler {
     try {
       reply = { ok: true, type: request.type, payload: await this.#dispatch(request, client, keepAlive) } as Reply;
     } catch (error) {
-      const wire = error instanceof AuthProxyError
-        ? error.toWire()
-        : { name: 'AuthProxyError', message: `Failed to answer "${request.type}": ${error instanceof Error ? error.name : 'unknown error'}` };
+      const wire =
+        error instanceof AuthProxyError
+          ? error.toWire()
+          : {
+              name: 'AuthProxyError',
+              message: `Failed to answer "${request.type}": ${error instanceof Error ? error.name : 'unknown error'}`,
+            };
       reply = { ok: false, type: request.type, error: wire };
     }
     port.postMessage(reply);

@@ -3,9 +3,7 @@
  * parser normalises them, so `:443` on https is the same origin and `api.example.com.evil.test` is
  * not), then, if any are configured, a path prefix on a segment boundary.
  */
-export function createUrlMatcher(
-  protectedOrigins: ReadonlyMap<string, readonly string[] | null>,
-): (url: URL) => boolean {
+export function createUrlMatcher(protectedOrigins: ReadonlyMap<string, readonly string[] | null>): (url: URL) => boolean {
   // Built once: this runs for every request the page makes.
   const rules = new Map(
     [...protectedOrigins].map(([origin, prefixes]) => [

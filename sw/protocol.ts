@@ -96,8 +96,7 @@ export type ClientRequest = {
 }[RequestType];
 
 export type Reply<K extends RequestType = RequestType> =
-  | { ok: true; type: K; payload: RequestMap[K]['response'] }
-  | { ok: false; type: K; error: WireError };
+  { ok: true; type: K; payload: RequestMap[K]['response'] } | { ok: false; type: K; error: WireError };
 
 /** What started a refresh. `url` never has a query string. */
 export interface RefreshTrigger {

@@ -5,13 +5,7 @@ import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { RefreshFailedError } from './errors/refresh-failed-error.js';
 import { SessionExpiredError } from './errors/session-expired-error.js';
 import type { Logger } from './logger.js';
-import type {
-  BroadcastEventMap,
-  BroadcastType,
-  RefreshFailureReason,
-  RefreshTrigger,
-  SessionEndReason,
-} from './protocol.js';
+import type { BroadcastEventMap, BroadcastType, RefreshFailureReason, RefreshTrigger, SessionEndReason } from './protocol.js';
 import { parseTokenResponse } from './token-response.js';
 import type { SessionRecord, TokenStore } from './token-store.js';
 
@@ -56,7 +50,14 @@ export interface RefreshFlight {
 
 type AttemptOutcome =
   | { kind: 'done'; result: RefreshResult }
-  | { kind: 'failed'; retry: boolean; reason: RefreshFailureReason; status: number | null; retryAfterMs: number | null; error: RefreshFailedError };
+  | {
+      kind: 'failed';
+      retry: boolean;
+      reason: RefreshFailureReason;
+      status: number | null;
+      retryAfterMs: number | null;
+      error: RefreshFailedError;
+    };
 
 const SESSION_ENDING_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
 
@@ -99,9 +100,12 @@ export class Refresher {
     const { machine } = this.#options;
     if (!machine.mayRefresh()) {
       const until = machine.blockedUntil;
-      const error = until > 0
-        ? new RefreshFailedError(`Failed to refresh the access token: refreshing is paused for ${Math.ceil((until - Date.now()) / 1000)} s after repeated failures`)
-        : new SessionExpiredError('Failed to refresh the access token: there is no session');
+      const error =
+        until > 0
+          ? new RefreshFailedError(
+              `Failed to refresh the access token: refreshing is paused for ${Math.ceil((until - Date.now()) / 1000)} s after repeated failures`,
+            )
+          : new SessionExpiredError('Failed to refresh the access token: there is no session');
       return Promise.resolve({ ok: false, sessionEnded: until === 0, error });
     }
     const info: RefreshFlight = {
@@ -143,7 +147,12 @@ export class Refresher {
               durationMs: Date.now() - startedAt,
             });
           }
-          logger?.debug('refresh-done', { refreshId: flight.id, generation: result.record.generation, refreshed: result.refreshed, attempts: attempt });
+          logger?.debug('refresh-done', {
+            refreshId: flight.id,
+            generation: result.record.generation,
+            refreshed: result.refreshed,
+            attempts: attempt,
+          });
         }
         return result;
       }
@@ -206,18 +215,34 @@ export class Refresher {
     const record = await store.read();
     if (record.tokens && record.generation > flight.from) return { kind: 'done', result: { ok: true, record, refreshed: false } };
     if (!record.tokens) {
-      return { kind: 'done', result: { ok: false, sessionEnded: true, error: new SessionExpiredError('Failed to refresh the access token: there is no session') } };
+      return {
+        kind: 'done',
+        result: {
+          ok: false,
+          sessionEnded: true,
+          error: new SessionExpiredError('Failed to refresh the access token: there is no session'),
+        },
+      };
     }
     if (record.refreshBlockedUntil > Date.now()) {
       this.#options.machine.send({ type: 'refresh-gave-up', until: record.refreshBlockedUntil });
       return {
         kind: 'done',
-        result: { ok: false, sessionEnded: false, error: new RefreshFailedError('Failed to refresh the access token: another worker paused refreshing after repeated failures') },
+        result: {
+          ok: false,
+          sessionEnded: false,
+          error: new RefreshFailedError('Failed to refresh the access token: another worker paused refreshing after repeated failures'),
+        },
       };
     }
     const refreshToken = store.refreshTokenOf(record);
     if (refreshToken === null && config.refreshTokenStorage !== 'cookie') {
-      return this.#endSession(flight, record, 'no-refresh-token', 'no refresh token is stored (memory mode loses it when the worker stops)');
+      return this.#endSession(
+        flight,
+        record,
+        'no-refresh-token',
+        'no refresh token is stored (memory mode loses it when the worker stops)',
+      );
     }
 
     const idempotencyKey = config.refreshIdempotencyKey ? await store.refreshKey(record.generation) : null;
@@ -246,7 +271,11 @@ export class Refresher {
           kind: 'done',
           result: again.tokens
             ? { ok: true, record: again, refreshed: false }
-            : { ok: false, sessionEnded: true, error: new SessionExpiredError('Failed to refresh the access token: the session ended meanwhile') },
+            : {
+                ok: false,
+                sessionEnded: true,
+                error: new SessionExpiredError('Failed to refresh the access token: the session ended meanwhile'),
+              },
         };
       }
       this.#options.onAttempt?.('failed');
@@ -288,15 +317,32 @@ export class Refresher {
         kind: 'done',
         result: now.tokens
           ? { ok: true, record: now, refreshed: false }
-          : { ok: false, sessionEnded: true, error: new SessionExpiredError('Failed to refresh the access token: the session ended while the server answered') },
+          : {
+              ok: false,
+              sessionEnded: true,
+              error: new SessionExpiredError('Failed to refresh the access token: the session ended while the server answered'),
+            },
       };
     }
     return { kind: 'done', result: { ok: true, record: saved, refreshed: true } };
   }
 
-  #failed(retry: boolean, reason: RefreshFailureReason, status: number | null, retryAfterMs: number | null, detail: string): AttemptOutcome {
+  #failed(
+    retry: boolean,
+    reason: RefreshFailureReason,
+    status: number | null,
+    retryAfterMs: number | null,
+    detail: string,
+  ): AttemptOutcome {
     this.#options.onAttempt?.('failed');
-    return { kind: 'failed', retry, reason, status, retryAfterMs, error: new RefreshFailedError(`Failed to refresh the access token: ${detail}`) };
+    return {
+      kind: 'failed',
+      retry,
+      reason,
+      status,
+      retryAfterMs,
+      error: new RefreshFailedError(`Failed to refresh the access token: ${detail}`),
+    };
   }
 
   #post(refreshToken: string | null, idempotencyKey: string | null): Promise<Response> {

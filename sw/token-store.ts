@@ -86,6 +86,17 @@ const EMPTY: SessionRecord = {
   updatedAt: 0,
 };
 
+/** The upgrade transaction's store, typed loosely: it holds v1 records until they are rewritten. */
+interface UpgradingStore {
+  get(key: 'session'): Promise<unknown>;
+  put(value: SessionRecord, key: 'session'): Promise<unknown>;
+}
+
+async function migrateStored(store: UpgradingStore): Promise<void> {
+  const v1 = (await store.get('session')) as SessionRecordV1 | undefined;
+  if (v1) await store.put(migrateV1(v1), 'session');
+}
+
 /** Bring a v1 record to v2: the refresh window is unknown, so it is treated as "refresh when asked". */
 export function migrateV1(record: SessionRecordV1): SessionRecord {
   return {
@@ -99,7 +110,10 @@ export function migrateV1(record: SessionRecordV1): SessionRecord {
 
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(18));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** SHA-256 as hex; used to recognise tokens without storing old ones in the clear. */
@@ -143,13 +157,11 @@ export class TokenStore {
 
   #open(): Promise<IDBPDatabase<AuthProxyDB>> {
     this.#db ??= openDB<AuthProxyDB>(this.#databaseName, SCHEMA_VERSION, {
-      async upgrade(db, oldVersion, _newVersion, transaction) {
+      upgrade(db, oldVersion, _newVersion, transaction) {
         if (oldVersion < 1) db.createObjectStore('state');
-        if (oldVersion === 1) {
-          const store = transaction.objectStore('state');
-          const v1 = (await store.get('session')) as unknown as SessionRecordV1 | undefined;
-          if (v1) await store.put(migrateV1(v1), 'session');
-        }
+        // Requests made on the upgrade transaction complete before openDB resolves, so the
+        // migration is done before anyone reads; there is nothing to await here.
+        if (oldVersion === 1) void migrateStored(transaction.objectStore('state'));
       },
     }).catch((error: unknown) => {
       this.#db = undefined; // let the next call try again

@@ -10,7 +10,5 @@ export class WebSocketUnavailableError extends AuthProxyError {
 
 /** True for a `WebSocketUnavailableError`, also one from another realm. */
 export function isWebSocketUnavailableError(error: unknown): error is WebSocketUnavailableError {
-  return (
-    typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'WebSocketUnavailableError'
-  );
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'WebSocketUnavailableError';
 }

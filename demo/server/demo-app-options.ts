@@ -61,19 +61,14 @@ export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../dist', import.meta.
 export function resolveDemoAppOptions(options: DemoAppOptions = {}): ResolvedDemoAppOptions {
   const accessTokenTtl = options.accessTokenTtl ?? DEFAULT_ACCESS_TOKEN_TTL;
   if (!Number.isInteger(accessTokenTtl) || accessTokenTtl <= 0) {
-    throw new RangeError(
-      `Failed to configure the demo server: accessTokenTtl must be a positive integer, got ${String(accessTokenTtl)}`,
-    );
+    throw new RangeError(`Failed to configure the demo server: accessTokenTtl must be a positive integer, got ${String(accessTokenTtl)}`);
   }
   if (options.jwtSecret !== undefined && options.jwtSecret.length === 0) {
     throw new RangeError('Failed to configure the demo server: jwtSecret must not be empty');
   }
   return {
     accessTokenTtl,
-    jwtSecret:
-      options.jwtSecret === undefined
-        ? new Uint8Array(randomBytes(32))
-        : new TextEncoder().encode(options.jwtSecret),
+    jwtSecret: options.jwtSecret === undefined ? new Uint8Array(randomBytes(32)) : new TextEncoder().encode(options.jwtSecret),
     swVariants: validateSwVariants(options.swVariants ?? {}),
     distDir: options.distDir ?? DEFAULT_DIST_DIR,
     now: options.now ?? Date.now,

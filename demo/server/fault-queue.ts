@@ -24,9 +24,7 @@ export class FaultQueue {
    * filter is checked for `api` faults only), or returns undefined if none does.
    */
   take(target: FaultTarget, path: string): FaultSpec | undefined {
-    const index = this.#pending.findIndex(
-      ({ spec }) => spec.target === target && (spec.path === undefined || path.startsWith(spec.path)),
-    );
+    const index = this.#pending.findIndex(({ spec }) => spec.target === target && (spec.path === undefined || path.startsWith(spec.path)));
     const entry = this.#pending[index];
     if (!entry) return undefined;
     entry.remaining -= 1;

@@ -121,7 +121,10 @@ function parseFaultSpec(value: unknown, where: string): FaultSpec & { readonly c
     }
     spec.delayMs = delayMs;
   }
-  for (const [name, flag] of [['hang', hang], ['drop', drop]] as const) {
+  for (const [name, flag] of [
+    ['hang', hang],
+    ['drop', drop],
+  ] as const) {
     if (flag !== undefined && typeof flag !== 'boolean') throw invalid(`${where}${name} must be a boolean`);
   }
   if (hang === true) spec.hang = true;

@@ -55,9 +55,7 @@ export function createStaticRoutes(options: ResolvedDemoAppOptions, workerBuild:
     '/variants/:name/*',
     knownVariant,
     requireBuilt(isBuilt),
-    lazyServeStatic(() =>
-      serveStatic({ root: demoDir, rewriteRequestPath: (path) => path.replace(/^\/variants\/[^/]+/, '') }),
-    ),
+    lazyServeStatic(() => serveStatic({ root: demoDir, rewriteRequestPath: (path) => path.replace(/^\/variants\/[^/]+/, '') })),
   );
 
   routes.get(
@@ -73,7 +71,11 @@ export function createStaticRoutes(options: ResolvedDemoAppOptions, workerBuild:
     return c.body(withWorkerBuild(script, workerBuild.current), 200, { 'Content-Type': 'text/javascript' });
   });
 
-  routes.get('*', requireBuilt(isBuilt), lazyServeStatic(() => serveStatic({ root: demoDir })));
+  routes.get(
+    '*',
+    requireBuilt(isBuilt),
+    lazyServeStatic(() => serveStatic({ root: demoDir })),
+  );
 
   return routes;
 }

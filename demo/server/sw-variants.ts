@@ -24,7 +24,7 @@ export function parseSwVariants(json: string): SwVariants {
   try {
     value = JSON.parse(json);
   } catch (error) {
-    throw new Error(`Failed to read DEMO_SW_VARIANTS: not JSON (${(error as Error).message})`);
+    throw new Error(`Failed to read DEMO_SW_VARIANTS: not JSON (${(error as Error).message})`, { cause: error });
   }
   return validateSwVariants(value);
 }
@@ -72,9 +72,7 @@ function replaceSelf(value: unknown, selfOrigin: string): unknown {
   if (value === SELF_ORIGIN_PLACEHOLDER) return selfOrigin;
   if (Array.isArray(value)) return value.map((item) => replaceSelf(item, selfOrigin));
   if (isPlainObject(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, replaceSelf(item, selfOrigin)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replaceSelf(item, selfOrigin)]));
   }
   return value;
 }

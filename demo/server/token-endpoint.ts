@@ -2,13 +2,7 @@ import type { Context, Handler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { DemoState } from './demo-state.js';
 import { issueTokens } from './issue-tokens.js';
-import {
-  REFRESH_COOKIE_NAME,
-  clearRefreshCookie,
-  oauthError,
-  tokenResponse,
-  type RefreshTokenDelivery,
-} from './oauth-responses.js';
+import { REFRESH_COOKIE_NAME, clearRefreshCookie, oauthError, tokenResponse, type RefreshTokenDelivery } from './oauth-responses.js';
 import { readParams, type BodyParams } from './read-params.js';
 import { refreshLogOutcome } from './refresh-log.js';
 import { startRefreshAttempt } from './refresh-faults.js';
@@ -52,7 +46,8 @@ async function refreshTokenGrant(c: Context, state: DemoState, params: BodyParam
       return tokenResponse(c, earlier, delivery);
     }
   }
-  const settleKey = key !== undefined && presented !== undefined && presented !== '' ? state.idempotentRefreshes.begin(key, presented) : () => {};
+  const settleKey =
+    key !== undefined && presented !== undefined && presented !== '' ? state.idempotentRefreshes.begin(key, presented) : () => {};
 
   // Logs the call; a queued fault (POST /demo/faults) answers instead, so a faulted call never rotates.
   const attempt = await startRefreshAttempt(c, state);

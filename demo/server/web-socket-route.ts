@@ -58,16 +58,22 @@ export function webSocketRoute(state: DemoState): Handler {
       state.counters.wsUpgradesRejected += 1;
       return c.text('The WebSocket server is restarting.\n', 503);
     }
-    return upgrade(c, next);
+    // The upgrade middleware's context type is narrower than the route's; the request is the same.
+    return upgrade(c as Parameters<typeof upgrade>[0], next);
   };
 }
 
 async function authenticate(state: DemoState, header: string | undefined): Promise<Verdict> {
-  const offered = (header ?? '').split(',').map((value) => value.trim()).filter((value) => value !== '');
+  const offered = (header ?? '')
+    .split(',')
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
   const ticketAt = offered.indexOf(WS_TICKET_PROTOCOL);
   if (ticketAt !== -1) {
     const outcome = state.wsTickets.redeem(offered[ticketAt + 1] ?? '');
-    return outcome.kind === 'redeemed' ? { kind: 'accepted', binding: outcome.binding } : { kind: 'refused', reason: `ticket ${outcome.reason}` };
+    return outcome.kind === 'redeemed'
+      ? { kind: 'accepted', binding: outcome.binding }
+      : { kind: 'refused', reason: `ticket ${outcome.reason}` };
   }
   const bearerAt = offered.indexOf(WS_BEARER_PROTOCOL);
   if (bearerAt !== -1) {

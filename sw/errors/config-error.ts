@@ -7,7 +7,5 @@ export class ConfigError extends AuthProxyError {
 
 /** True for a `ConfigError`, also one rebuilt from another realm. */
 export function isConfigError(error: unknown): error is ConfigError {
-  return (
-    typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'ConfigError'
-  );
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'ConfigError';
 }

@@ -7,7 +7,5 @@ export class ProxyTimeoutError extends AuthProxyError {
 
 /** True for a `ProxyTimeoutError`, also one rebuilt from another realm. */
 export function isProxyTimeoutError(error: unknown): error is ProxyTimeoutError {
-  return (
-    typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'ProxyTimeoutError'
-  );
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'ProxyTimeoutError';
 }

@@ -7,7 +7,5 @@ export class ProxyUnavailableError extends AuthProxyError {
 
 /** True for a `ProxyUnavailableError`, also one rebuilt from another realm. */
 export function isProxyUnavailableError(error: unknown): error is ProxyUnavailableError {
-  return (
-    typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'ProxyUnavailableError'
-  );
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'ProxyUnavailableError';
 }

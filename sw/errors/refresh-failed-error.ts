@@ -7,7 +7,5 @@ export class RefreshFailedError extends AuthProxyError {
 
 /** True for a `RefreshFailedError`, also one rebuilt from another realm. */
 export function isRefreshFailedError(error: unknown): error is RefreshFailedError {
-  return (
-    typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'RefreshFailedError'
-  );
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'RefreshFailedError';
 }

@@ -7,7 +7,5 @@ export class SessionExpiredError extends AuthProxyError {
 
 /** True for a `SessionExpiredError`, also one rebuilt from another realm. */
 export function isSessionExpiredError(error: unknown): error is SessionExpiredError {
-  return (
-    typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'SessionExpiredError'
-  );
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'SessionExpiredError';
 }

@@ -7,7 +7,5 @@ export class TokenResponseError extends AuthProxyError {
 
 /** True for a `TokenResponseError`, also one rebuilt from another realm. */
 export function isTokenResponseError(error: unknown): error is TokenResponseError {
-  return (
-    typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TokenResponseError'
-  );
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TokenResponseError';
 }

@@ -18,7 +18,12 @@ test('JSON, text and binary bodies are replayed byte for byte after a 401', asyn
       const response = await fetch('/api/echo', { method: 'POST', headers: { 'Content-Type': type }, body });
       const sent = new Uint8Array(await new Response(body).arrayBuffer());
       const echoed = new Uint8Array(await response.arrayBuffer());
-      results.push({ status: response.status, type: response.headers.get('content-type'), same: sent.join() === echoed.join(), length: echoed.length });
+      results.push({
+        status: response.status,
+        type: response.headers.get('content-type'),
+        same: sent.join() === echoed.join(),
+        length: echoed.length,
+      });
     }
     return results;
   });
@@ -49,7 +54,11 @@ test('multipart bodies (FormData with a file, and a hand-built one) are replayed
     };
     const echo = async (body: BodyInit, headers: HeadersInit = {}) => {
       const response = await fetch('/api/echo', { method: 'POST', body, headers });
-      return { status: response.status, type: response.headers.get('content-type') ?? '', bytes: new Uint8Array(await response.arrayBuffer()) };
+      return {
+        status: response.status,
+        type: response.headers.get('content-type') ?? '',
+        bytes: new Uint8Array(await response.arrayBuffer()),
+      };
     };
     // The browser picks a new boundary per request, so compare with the boundary taken out.
     const normalise = ({ type, bytes }: { type: string; bytes: Uint8Array }) => {

@@ -10,7 +10,7 @@ test('the login response the page reads has no refresh token and no access token
   // The placeholder works as a bearer value: the worker swaps in the real token.
   const status = await page.evaluate(
     (placeholder) => fetch('/api/me', { headers: { Authorization: `Bearer ${placeholder}` } }).then((r) => r.status),
-    body['access_token'],
+    String(body['access_token']),
   );
   expect(status).toBe(200);
   // The page's JavaScript cannot read the cookie-less session out of the worker either.
@@ -27,14 +27,14 @@ test('exposeAccessToken hands the page the real access token but still not the r
   await app.expireAccessTokens();
   const status = await page.evaluate(
     (token) => fetch('/api/me', { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.status),
-    body['access_token'],
+    String(body['access_token']),
   );
   expect(status).toBe(200);
   expect((await app.stats()).refreshCalls).toBe(1);
   // The page still holds the first token, now an earlier one: recognised by hash, replaced, no refresh.
   const again = await page.evaluate(
     (token) => fetch('/api/me', { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.status),
-    body['access_token'],
+    String(body['access_token']),
   );
   expect(again).toBe(200);
   const stats = await app.stats();

@@ -1,5 +1,5 @@
 import type { BrowserContext, JSHandle, Page } from '@playwright/test';
-import type { AuthWebSocket, AuthWebSocketEventType } from '../../client/index.js';
+import type { AuthWebSocket, AuthWebSocketEventType } from '../../client/websocket-entry.js';
 import type { DemoServer } from './fixtures/demo-server.js';
 import { expect, login, openApp, test } from './fixtures/test.js';
 
@@ -86,10 +86,11 @@ function details(harness: JSHandle<Harness>, type: AuthWebSocketEventType): Prom
 }
 
 async function waitForEvents(page: Page, harness: JSHandle<Harness>, type: AuthWebSocketEventType, count = 1): Promise<void> {
-  await page.waitForFunction(
-    ({ harness, type, count }) => harness.log.filter((event) => event.type === type).length >= count,
-    { harness, type, count },
-  );
+  await page.waitForFunction(({ harness, type, count }) => harness.log.filter((event) => event.type === type).length >= count, {
+    harness,
+    type,
+    count,
+  });
 }
 
 async function waitForMessage(page: Page, harness: JSHandle<Harness>, data: string): Promise<void> {
@@ -127,7 +128,10 @@ test('connects with a one-time ticket in the subprotocol list; nothing secret in
   expect(log.filter((entry) => CREDENTIAL_MARKER.test(`${entry.path}?${entry.query}`))).toEqual([]);
 });
 
-test('session expiry closes the socket with 4401; it reconnects at once with a ticket bought through a refresh', async ({ context, app }) => {
+test('session expiry closes the socket with 4401; it reconnects at once with a ticket bought through a refresh', async ({
+  context,
+  app,
+}) => {
   const page = await openRealtime(context, app);
   const socket = await connect(page);
   await waitForEvents(page, socket, 'open');
@@ -150,7 +154,10 @@ test('a revoked session closes the socket for good, with reason unauthorized', a
 
   await waitForEvents(page, socket, 'closed');
   const [closed] = await details(socket, 'closed');
-  expect(closed).toEqual({ reason: 'unauthorized', error: { name: 'WebSocketAuthError', message: expect.stringMatching(/^Failed to get a WebSocket ticket: .* answered 401$/) } });
+  expect(closed).toEqual({
+    reason: 'unauthorized',
+    error: { name: 'WebSocketAuthError', message: expect.stringMatching(/^Failed to get a WebSocket ticket: .* answered 401$/) },
+  });
   expect(await socket.evaluate((h) => h.socket.state)).toBe('closed');
   // One immediate retry (its ticket request failed after the proxy's one refresh attempt), then nothing.
   expect(await details(socket, 'reconnecting')).toEqual([{ attempt: 0, delayMs: 0, cause: 'unauthorized' }]);

@@ -1,4 +1,5 @@
-import type { AuthProxy, AuthProxyEventType, connectWebSocket } from '../../client/index.js';
+import type { AuthProxy, AuthProxyEventType } from '../../client/index.js';
+import type { connectWebSocket } from '../../client/websocket-entry.js';
 
 declare global {
   interface Window {

@@ -28,31 +28,106 @@ function withField(field: string, value: unknown): Record<string, unknown> {
 describe('resolveConfig: invalid fields', () => {
   it.each([
     // [what is wrong, config, field named in the message, text saying what to do]
-    ['config is not an object', 'https://api.example.com', 'config', 'Call installAuthProxy({ protectedOrigins, tokenEndpoints, refreshEndpoint })'],
+    [
+      'config is not an object',
+      'https://api.example.com',
+      'config',
+      'Call installAuthProxy({ protectedOrigins, tokenEndpoints, refreshEndpoint })',
+    ],
     ['config is an array', [valid], 'config', 'Call installAuthProxy('],
-    ['no protected origins', withField('protectedOrigins', []), 'protectedOrigins', 'Write e.g. `protectedOrigins: ["https://api.example.com"]`'],
-    ['protectedOrigins missing', { tokenEndpoints: valid.tokenEndpoints, refreshEndpoint: valid.refreshEndpoint }, 'protectedOrigins', 'Write e.g. `protectedOrigins'],
+    [
+      'no protected origins',
+      withField('protectedOrigins', []),
+      'protectedOrigins',
+      'Write e.g. `protectedOrigins: ["https://api.example.com"]`',
+    ],
+    [
+      'protectedOrigins missing',
+      { tokenEndpoints: valid.tokenEndpoints, refreshEndpoint: valid.refreshEndpoint },
+      'protectedOrigins',
+      'Write e.g. `protectedOrigins',
+    ],
     ['empty origin', withField('protectedOrigins', ['']), 'protectedOrigins[0]', 'Write the origin like "https://api.example.com"'],
-    ['origin not a URL', withField('protectedOrigins', ['api.example.com']), 'protectedOrigins[0]', 'Write the origin like "https://api.example.com"'],
-    ['origin with another scheme', withField('protectedOrigins', ['ftp://api.example.com']), 'protectedOrigins[0]', 'Use an https: (or loopback http:) URL.'],
+    [
+      'origin not a URL',
+      withField('protectedOrigins', ['api.example.com']),
+      'protectedOrigins[0]',
+      'Write the origin like "https://api.example.com"',
+    ],
+    [
+      'origin with another scheme',
+      withField('protectedOrigins', ['ftp://api.example.com']),
+      'protectedOrigins[0]',
+      'Use an https: (or loopback http:) URL.',
+    ],
     ['object origin not a string', withField('protectedOrigins', [{ origin: 42 }]), 'protectedOrigins[0].origin', 'Write the origin like'],
-    ['empty pathPrefixes', withField('protectedOrigins', [{ origin: 'https://api.example.com', pathPrefixes: [] }]), 'protectedOrigins[0].pathPrefixes', 'Write e.g. `["/api/"]`, or leave it out to protect every path.'],
-    ['relative path prefix', withField('protectedOrigins', [{ origin: 'https://api.example.com', pathPrefixes: ['/ok', 'api'] }]), 'protectedOrigins[0].pathPrefixes[1]', 'Write e.g. "/api/".'],
-    ['origin listed twice', withField('protectedOrigins', ['https://api.example.com', 'https://api.example.com:443/']), 'protectedOrigins[1]', 'List each origin once, with all its path prefixes together.'],
+    [
+      'empty pathPrefixes',
+      withField('protectedOrigins', [{ origin: 'https://api.example.com', pathPrefixes: [] }]),
+      'protectedOrigins[0].pathPrefixes',
+      'Write e.g. `["/api/"]`, or leave it out to protect every path.',
+    ],
+    [
+      'relative path prefix',
+      withField('protectedOrigins', [{ origin: 'https://api.example.com', pathPrefixes: ['/ok', 'api'] }]),
+      'protectedOrigins[0].pathPrefixes[1]',
+      'Write e.g. "/api/".',
+    ],
+    [
+      'origin listed twice',
+      withField('protectedOrigins', ['https://api.example.com', 'https://api.example.com:443/']),
+      'protectedOrigins[1]',
+      'List each origin once, with all its path prefixes together.',
+    ],
     ['no token endpoints', withField('tokenEndpoints', []), 'tokenEndpoints', 'Write e.g. `tokenEndpoints: ["/auth/login"]`'],
-    ['token endpoint not a string', withField('tokenEndpoints', ['/auth/login', 42]), 'tokenEndpoints[1]', 'Write e.g. "https://auth.example.com/oauth/token" or "/auth/token".'],
-    ['refreshEndpoint missing', { protectedOrigins: valid.protectedOrigins, tokenEndpoints: valid.tokenEndpoints }, 'refreshEndpoint', 'Write e.g. "https://auth.example.com/oauth/token" or "/auth/token".'],
-    ['refreshEndpoint not a URL', withField('refreshEndpoint', 'https://[bad'), 'refreshEndpoint', 'Write e.g. "https://auth.example.com/oauth/token".'],
+    [
+      'token endpoint not a string',
+      withField('tokenEndpoints', ['/auth/login', 42]),
+      'tokenEndpoints[1]',
+      'Write e.g. "https://auth.example.com/oauth/token" or "/auth/token".',
+    ],
+    [
+      'refreshEndpoint missing',
+      { protectedOrigins: valid.protectedOrigins, tokenEndpoints: valid.tokenEndpoints },
+      'refreshEndpoint',
+      'Write e.g. "https://auth.example.com/oauth/token" or "/auth/token".',
+    ],
+    [
+      'refreshEndpoint not a URL',
+      withField('refreshEndpoint', 'https://[bad'),
+      'refreshEndpoint',
+      'Write e.g. "https://auth.example.com/oauth/token".',
+    ],
     ['empty clientId', withField('clientId', ''), 'clientId', 'Remove it or give a value.'],
     ['scope not a string', withField('scope', ['read']), 'scope', 'Remove it or give a value.'],
     ['unknown refreshBodyFormat', withField('refreshBodyFormat', 'xml'), 'refreshBodyFormat', 'must be one of "form", "json". Got "xml".'],
-    ['unknown refreshTokenStorage', withField('refreshTokenStorage', 'localStorage'), 'refreshTokenStorage', 'must be one of "indexeddb", "memory", "cookie". Got "localStorage".'],
+    [
+      'unknown refreshTokenStorage',
+      withField('refreshTokenStorage', 'localStorage'),
+      'refreshTokenStorage',
+      'must be one of "indexeddb", "memory", "cookie". Got "localStorage".',
+    ],
     ['exposeAccessToken not a boolean', withField('exposeAccessToken', 'yes'), 'exposeAccessToken', 'must be true or false. Got "yes".'],
     ['allowInsecureHttp not a boolean', withField('allowInsecureHttp', 1), 'allowInsecureHttp', 'must be true or false. Got 1.'],
-    ['maxReplayBodyBytes fractional', withField('maxReplayBodyBytes', 1.5), 'maxReplayBodyBytes', 'must be a positive whole number. Got 1.5.'],
+    [
+      'maxReplayBodyBytes fractional',
+      withField('maxReplayBodyBytes', 1.5),
+      'maxReplayBodyBytes',
+      'must be a positive whole number. Got 1.5.',
+    ],
     ['maxReplayBodyBytes zero', withField('maxReplayBodyBytes', 0), 'maxReplayBodyBytes', 'must be a positive whole number. Got 0.'],
-    ['refreshTimeoutMs a string', withField('refreshTimeoutMs', '30000'), 'refreshTimeoutMs', 'must be a positive whole number. Got "30000".'],
-    ['revocationEndpoint with a javascript: URL', withField('revocationEndpoint', 'javascript:alert(1)'), 'revocationEndpoint', 'has the scheme "javascript:". Use an https: (or loopback http:) URL.'],
+    [
+      'refreshTimeoutMs a string',
+      withField('refreshTimeoutMs', '30000'),
+      'refreshTimeoutMs',
+      'must be a positive whole number. Got "30000".',
+    ],
+    [
+      'revocationEndpoint with a javascript: URL',
+      withField('revocationEndpoint', 'javascript:alert(1)'),
+      'revocationEndpoint',
+      'has the scheme "javascript:". Use an https: (or loopback http:) URL.',
+    ],
     ['empty logoutEndpoint', withField('logoutEndpoint', ''), 'logoutEndpoint', 'Write e.g.'],
     ['empty channelName', withField('channelName', ''), 'channelName', 'Remove it or give a value.'],
     ['databaseName not a string', withField('databaseName', 7), 'databaseName', 'Remove it or give a value.'],
@@ -244,26 +319,71 @@ describe('resolveConfig: resilience options', () => {
   it.each([
     ['backoff not an object', 'backoff', withField('backoff', 5), 'must be an object'],
     ['backoff as an array', 'backoff', withField('backoff', [1000]), 'must be an object'],
-    ['an unknown backoff option', 'backoff.maxRetries', withField('backoff', { maxRetries: 3 }), 'Known options: baseMs, capMs, maxAttempts, maxCooldownMs.'],
+    [
+      'an unknown backoff option',
+      'backoff.maxRetries',
+      withField('backoff', { maxRetries: 3 }),
+      'Known options: baseMs, capMs, maxAttempts, maxCooldownMs.',
+    ],
     ['backoff.baseMs zero', 'backoff.baseMs', withField('backoff', { baseMs: 0 }), 'must be a positive whole number. Got 0.'],
     ['backoff.capMs fractional', 'backoff.capMs', withField('backoff', { capMs: 1.5 }), 'must be a positive whole number. Got 1.5.'],
-    ['backoff.maxAttempts negative', 'backoff.maxAttempts', withField('backoff', { maxAttempts: -1 }), 'must be a positive whole number. Got -1.'],
-    ['backoff.maxCooldownMs a string', 'backoff.maxCooldownMs', withField('backoff', { maxCooldownMs: '60000' }), 'must be a positive whole number. Got "60000".'],
+    [
+      'backoff.maxAttempts negative',
+      'backoff.maxAttempts',
+      withField('backoff', { maxAttempts: -1 }),
+      'must be a positive whole number. Got -1.',
+    ],
+    [
+      'backoff.maxCooldownMs a string',
+      'backoff.maxCooldownMs',
+      withField('backoff', { maxCooldownMs: '60000' }),
+      'must be a positive whole number. Got "60000".',
+    ],
     ['refreshAhead true', 'refreshAhead', withField('refreshAhead', true), 'must be an object'],
     ['an unknown refreshAhead option', 'refreshAhead.ms', withField('refreshAhead', { ms: 5000 }), 'Known options: fraction, minMs.'],
-    ['refreshAhead.fraction above one half', 'refreshAhead.fraction', withField('refreshAhead', { fraction: 0.6 }), 'must be a number above 0 and at most 0.5. Got 0.6.'],
-    ['refreshAhead.fraction zero', 'refreshAhead.fraction', withField('refreshAhead', { fraction: 0 }), 'must be a number above 0 and at most 0.5. Got 0.'],
+    [
+      'refreshAhead.fraction above one half',
+      'refreshAhead.fraction',
+      withField('refreshAhead', { fraction: 0.6 }),
+      'must be a number above 0 and at most 0.5. Got 0.6.',
+    ],
+    [
+      'refreshAhead.fraction zero',
+      'refreshAhead.fraction',
+      withField('refreshAhead', { fraction: 0 }),
+      'must be a number above 0 and at most 0.5. Got 0.',
+    ],
     ['refreshAhead.fraction a string', 'refreshAhead.fraction', withField('refreshAhead', { fraction: '0.1' }), 'Got "0.1".'],
     ['refreshAhead.minMs zero', 'refreshAhead.minMs', withField('refreshAhead', { minMs: 0 }), 'must be a positive whole number. Got 0.'],
     ['maxWaitingRequests zero', 'maxWaitingRequests', withField('maxWaitingRequests', 0), 'must be a positive whole number. Got 0.'],
     ['maxWaitingRequests infinite', 'maxWaitingRequests', withField('maxWaitingRequests', Infinity), 'must be a positive whole number.'],
     ['apiRetry a string', 'apiRetry', withField('apiRetry', 'yes'), 'must be an object'],
     ['apiRetry null', 'apiRetry', withField('apiRetry', null), 'must be an object'],
-    ['an unknown apiRetry option', 'apiRetry.retries', withField('apiRetry', { retries: 2 }), 'Known options: methods, maxRetries, maxDelayMs.'],
+    [
+      'an unknown apiRetry option',
+      'apiRetry.retries',
+      withField('apiRetry', { retries: 2 }),
+      'Known options: methods, maxRetries, maxDelayMs.',
+    ],
     ['apiRetry.methods not an array', 'apiRetry.methods', withField('apiRetry', { methods: 'GET' }), 'must be an array of HTTP methods'],
-    ['apiRetry.methods with a non-string', 'apiRetry.methods', withField('apiRetry', { methods: ['GET', 1] }), 'must be an array of HTTP methods'],
-    ['apiRetry.maxRetries zero', 'apiRetry.maxRetries', withField('apiRetry', { maxRetries: 0 }), 'must be a positive whole number. Got 0.'],
-    ['apiRetry.maxDelayMs fractional', 'apiRetry.maxDelayMs', withField('apiRetry', { maxDelayMs: 0.5 }), 'must be a positive whole number. Got 0.5.'],
+    [
+      'apiRetry.methods with a non-string',
+      'apiRetry.methods',
+      withField('apiRetry', { methods: ['GET', 1] }),
+      'must be an array of HTTP methods',
+    ],
+    [
+      'apiRetry.maxRetries zero',
+      'apiRetry.maxRetries',
+      withField('apiRetry', { maxRetries: 0 }),
+      'must be a positive whole number. Got 0.',
+    ],
+    [
+      'apiRetry.maxDelayMs fractional',
+      'apiRetry.maxDelayMs',
+      withField('apiRetry', { maxDelayMs: 0.5 }),
+      'must be a positive whole number. Got 0.5.',
+    ],
   ])('%s: names `%s` and the fix', (_case, field, input, fix) => {
     const error = configError(input);
     expect(error.message).toMatch(/^Failed to install sw-auth-proxy: /);
@@ -271,18 +391,17 @@ describe('resolveConfig: resilience options', () => {
     expect(error.message).toContain(fix);
   });
 
-  it.each([
-    [['POST']],
-    [['GET', 'PATCH']],
-    [['get', 'post']],
-  ])('apiRetry.methods %j is rejected: retrying a non-idempotent request could apply it twice', (methods) => {
-    const error = configError(withField('apiRetry', { methods }));
-    expect(error.message).toContain('`apiRetry.methods` lists non-idempotent');
-    expect(error.message).toContain('list only GET, HEAD, OPTIONS, PUT, DELETE');
-    for (const method of methods.filter((m) => !['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(m.toUpperCase()))) {
-      expect(error.message).toContain(method.toUpperCase());
-    }
-  });
+  it.each([[['POST']], [['GET', 'PATCH']], [['get', 'post']]])(
+    'apiRetry.methods %j is rejected: retrying a non-idempotent request could apply it twice',
+    (methods) => {
+      const error = configError(withField('apiRetry', { methods }));
+      expect(error.message).toContain('`apiRetry.methods` lists non-idempotent');
+      expect(error.message).toContain('list only GET, HEAD, OPTIONS, PUT, DELETE');
+      for (const method of methods.filter((m) => !['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].includes(m.toUpperCase()))) {
+        expect(error.message).toContain(method.toUpperCase());
+      }
+    },
+  );
 
   it('a partial backoff keeps the other defaults', () => {
     expect(resolveConfig({ ...valid, backoff: { maxAttempts: 2 } }, BASE).backoff).toEqual({
@@ -331,7 +450,9 @@ describe('resolveConfig: refreshIdempotencyKey', () => {
 
   it('defaults to off on another origin, where the header would need CORS permission', () => {
     expect(resolveConfig(valid, BASE).refreshIdempotencyKey).toBe(false);
-    expect(resolveConfig({ ...valid, refreshEndpoint: 'https://app.example.com:8443/auth/refresh' }, BASE).refreshIdempotencyKey).toBe(false);
+    expect(resolveConfig({ ...valid, refreshEndpoint: 'https://app.example.com:8443/auth/refresh' }, BASE).refreshIdempotencyKey).toBe(
+      false,
+    );
   });
 
   it.each([

@@ -159,12 +159,7 @@ describe('POST /demo/faults: status and count', () => {
     expect((await me(session.access_token)).status).toBe(502);
     expect((await refresh(session.refresh_token)).status).toBe(429);
     expect((await refresh(session.refresh_token)).status).toBe(200);
-    expect((await refreshLog()).map((entry) => entry.outcome)).toEqual([
-      'fault:500',
-      'fault:429',
-      'fault:429',
-      'rotated',
-    ]);
+    expect((await refreshLog()).map((entry) => entry.outcome)).toEqual(['fault:500', 'fault:429', 'fault:429', 'rotated']);
   });
 
   it('sends Retry-After verbatim, as delay-seconds or as an HTTP-date', async () => {
@@ -262,7 +257,10 @@ describe('POST /demo/faults: status and count', () => {
 
   it('POST /demo/reset forgets queued faults and the refresh log', async () => {
     const session = await login();
-    await queueFaults([{ target: 'refresh', status: 503 }, { target: 'api', status: 500 }]);
+    await queueFaults([
+      { target: 'refresh', status: 503 },
+      { target: 'api', status: 500 },
+    ]);
     expect((await refresh(session.refresh_token)).status).toBe(503);
     expect(await refreshLog()).toHaveLength(1);
     expect((await post('/demo/reset')).status).toBe(204);

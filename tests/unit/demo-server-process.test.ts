@@ -152,7 +152,7 @@ describe('SW variants', () => {
   });
 
   it('rejects invalid names and configs at startup', () => {
-    expect(() => validateSwVariants({ 'Bad_Name': {} })).toThrow(/\[a-z0-9-\]\+/);
+    expect(() => validateSwVariants({ Bad_Name: {} })).toThrow(/\[a-z0-9-\]\+/);
     expect(() => validateSwVariants({ ok: [] })).toThrow(/not an object/);
     expect(() => validateSwVariants([])).toThrow();
     expect(() => parseSwVariants('{nope')).toThrow(/not JSON/);

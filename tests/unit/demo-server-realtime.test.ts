@@ -45,12 +45,18 @@ interface Outcome {
 }
 
 /** Opens a socket, optionally sends one message once welcomed, and reports how it ended. */
-function open(url: string, protocols: string[], options: { send?: string; closeAfter?: number } = {}): Promise<Outcome> & { socket: WebSocket } {
+function open(
+  url: string,
+  protocols: string[],
+  options: { send?: string; closeAfter?: number } = {},
+): Promise<Outcome> & { socket: WebSocket } {
   const socket = new WebSocket(url, protocols);
   const messages: string[] = [];
   const promise = new Promise<Outcome>((resolve, reject) => {
     socket.on('message', (data) => {
-      messages.push(String(data));
+      messages.push(
+        Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'),
+      );
       if (messages.length === 1 && options.send !== undefined) socket.send(options.send);
       if (options.closeAfter !== undefined && messages.length >= options.closeAfter) socket.close(1000);
     });
@@ -88,7 +94,10 @@ describe('WebSocket tickets', () => {
   it('a socket without a credential, or with a made-up ticket, is closed with 4401', async () => {
     const { wsUrl } = await start();
     expect(await open(wsUrl, [])).toMatchObject({ code: 4401, reason: 'credential refused: no credential' });
-    expect(await open(wsUrl, ['sw-auth-proxy.ticket', 'made-up'])).toMatchObject({ code: 4401, reason: 'credential refused: ticket unknown' });
+    expect(await open(wsUrl, ['sw-auth-proxy.ticket', 'made-up'])).toMatchObject({
+      code: 4401,
+      reason: 'credential refused: ticket unknown',
+    });
   });
 
   it('an access token in the subprotocol list is accepted as well', async () => {
@@ -158,7 +167,9 @@ describe('GET /api/chat/stream', () => {
     const { access_token } = (await login.json()) as { access_token: string };
     const progress = async () => (await app.request('/demo/chat/t1')).json();
 
-    const response = await app.request('/api/chat/stream?words=5&tag=t1&pauseAfter=2', { headers: { Authorization: `Bearer ${access_token}` } });
+    const response = await app.request('/api/chat/stream?words=5&tag=t1&pauseAfter=2', {
+      headers: { Authorization: `Bearer ${access_token}` },
+    });
     expect(response.headers.get('Content-Type')).toBe('text/plain; charset=UTF-8');
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();

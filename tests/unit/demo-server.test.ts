@@ -535,7 +535,13 @@ describe('GET /demo/requests', () => {
     }
     expect(serialised).not.toContain('dXNlcjpwYXNz');
 
-    expect(log[2]).toMatchObject({ method: 'GET', path: '/api/items/1', query: 'x=1', authorization: 'bearer', origin: 'http://localhost:4000' });
+    expect(log[2]).toMatchObject({
+      method: 'GET',
+      path: '/api/items/1',
+      query: 'x=1',
+      authorization: 'bearer',
+      origin: 'http://localhost:4000',
+    });
     expect(log[2]!.at).toBe(START);
     expect(log[3]).toMatchObject({ path: '/api/me', authorization: 'other', origin: null });
     expect(log[0]).toMatchObject({ method: 'POST', path: '/auth/login', authorization: 'none' });

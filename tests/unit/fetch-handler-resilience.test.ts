@@ -123,7 +123,9 @@ describe('FetchHandler: waiting is bounded', () => {
     const responses = await Promise.all(pending.map((p) => p.response));
 
     expect(responses.map((r) => r.status)).toEqual(Array(N).fill(401));
-    expect(await Promise.all(responses.map((r) => r.text()))).toEqual(Array.from({ length: N }, (_, i) => `original 401 for /api/items/${i}`));
+    expect(await Promise.all(responses.map((r) => r.text()))).toEqual(
+      Array.from({ length: N }, (_, i) => `original 401 for /api/items/${i}`),
+    );
     expect(refresher.inFlight).toBeDefined(); // the refresh itself is still hanging
     expect(refreshCalls()).toHaveLength(1);
     expect(status.pendingRequests).toBe(0);
@@ -199,7 +201,11 @@ describe('FetchHandler: refreshing ahead of expiry', () => {
 
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(apiRequests().map(authorizationOf)).toEqual(['Bearer at-1', 'Bearer at-1', 'Bearer at-1']);
-    expect(refresher.inFlight?.info).toMatchObject({ trigger: { kind: 'proactive', url: `${API_ORIGIN}/api/a` }, tokenRejected: false, waiters: 0 });
+    expect(refresher.inFlight?.info).toMatchObject({
+      trigger: { kind: 'proactive', url: `${API_ORIGIN}/api/a` },
+      tokenRejected: false,
+      waiters: 0,
+    });
     expect(extended).toHaveLength(1);
     expect(extended[0]).toBe(refresher.inFlight?.promise);
 

@@ -45,18 +45,21 @@ describe('FetchHandler: requests it leaves alone', () => {
 });
 
 describe('FetchHandler: token endpoints', () => {
-  it.each([LOGIN_ENDPOINT, `${LOGIN_ENDPOINT}?next=%2Fhome`, TOKEN_ENDPOINT])('captures a POST to %s and scrubs the response', async (url) => {
-    const { send, store, auth } = await setup({}, { login: false });
-    auth.respond = () => tokenResponse({ access_token: 'at-login', refresh_token: 'rt-login' });
+  it.each([LOGIN_ENDPOINT, `${LOGIN_ENDPOINT}?next=%2Fhome`, TOKEN_ENDPOINT])(
+    'captures a POST to %s and scrubs the response',
+    async (url) => {
+      const { send, store, auth } = await setup({}, { login: false });
+      auth.respond = () => tokenResponse({ access_token: 'at-login', refresh_token: 'rt-login' });
 
-    const response = await send(new Request(url, { method: 'POST', body: 'grant_type=password' }));
+      const response = await send(new Request(url, { method: 'POST', body: 'grant_type=password' }));
 
-    const record = await store.read();
-    expect(record.tokens).toMatchObject({ accessToken: 'at-login', refreshToken: 'rt-login' });
-    const text = await response.text();
-    expect(JSON.parse(text)).toMatchObject({ access_token: record.tokens!.placeholder, token_type: 'Bearer' });
-    expect(text).not.toMatch(/at-login|rt-login/);
-  });
+      const record = await store.read();
+      expect(record.tokens).toMatchObject({ accessToken: 'at-login', refreshToken: 'rt-login' });
+      const text = await response.text();
+      expect(JSON.parse(text)).toMatchObject({ access_token: record.tokens!.placeholder, token_type: 'Bearer' });
+      expect(text).not.toMatch(/at-login|rt-login/);
+    },
+  );
 
   it('tells the worker about the login (onLogin) and announces it once', async () => {
     const { send, logins, machine, announcements } = await setup({}, { login: false });
@@ -201,7 +204,9 @@ describe('FetchHandler: 401, refresh, replay', () => {
       const ofItem = sends.filter((s) => new URL(s.url).pathname === `/api/items/${i}`);
       expect(ofItem.map(authorizationOf)).toEqual(['Bearer at-1', 'Bearer at-2']);
     }
-    expect(announcements.of('token-refreshed')).toMatchObject([{ waiters: N, attempts: 1, trigger: { kind: 'unauthorized', method: 'GET' } }]);
+    expect(announcements.of('token-refreshed')).toMatchObject([
+      { waiters: N, attempts: 1, trigger: { kind: 'unauthorized', method: 'GET' } },
+    ]);
     expect(locks.maxActive).toBe(1);
     expect(status.counters).toMatchObject({ requests: N, replayed: N });
     expect(status.pendingRequests).toBe(0);
@@ -235,7 +240,10 @@ describe('FetchHandler: 401, refresh, replay', () => {
     await otherWorker.granted;
     const response = send(apiRequest('/api/me'));
     await locks.requested(2); // our refresh is queued behind the other worker
-    await new TokenStore(config.databaseName, config.refreshTokenStorage).save(tokenSet({ accessToken: 'at-other', refreshToken: 'rt-other' }), true);
+    await new TokenStore(config.databaseName, config.refreshTokenStorage).save(
+      tokenSet({ accessToken: 'at-other', refreshToken: 'rt-other' }),
+      true,
+    );
     otherWorker.release();
 
     expect((await response).status).toBe(200);
@@ -380,7 +388,10 @@ describe('FetchHandler: replaying bodies byte for byte', () => {
   const bodies: [string, () => RequestInit][] = [
     ['JSON', () => ({ body: JSON.stringify({ message: 'héllo ✓', list: [1, 2, 3] }), headers: { 'Content-Type': 'application/json' } })],
     ['text', () => ({ body: 'line one\r\nline two ✓\u0000end', headers: { 'Content-Type': 'text/plain;charset=UTF-8' } })],
-    ['binary (all 256 byte values)', () => ({ body: Uint8Array.from({ length: 256 }, (_, i) => i), headers: { 'Content-Type': 'application/octet-stream' } })],
+    [
+      'binary (all 256 byte values)',
+      () => ({ body: Uint8Array.from({ length: 256 }, (_, i) => i), headers: { 'Content-Type': 'application/octet-stream' } }),
+    ],
     ['binary (1 MiB)', () => ({ body: Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 31) % 256) })],
     ['URL-encoded', () => ({ body: new URLSearchParams({ q: 'a b&c', name: 'Zoë' }) })],
     [
@@ -388,7 +399,11 @@ describe('FetchHandler: replaying bodies byte for byte', () => {
       () => {
         const form = new FormData();
         form.append('title', 'report ✓');
-        form.append('file', new Blob([Uint8Array.from({ length: 256 }, (_, i) => 255 - i)], { type: 'application/octet-stream' }), 'data.bin');
+        form.append(
+          'file',
+          new Blob([Uint8Array.from({ length: 256 }, (_, i) => 255 - i)], { type: 'application/octet-stream' }),
+          'data.bin',
+        );
         return { body: form };
       },
     ],

@@ -1,7 +1,14 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { installAuthProxy, type AuthProxyHandle } from '../../sw/install-auth-proxy.js';
-import { MESSAGE_SOURCE, type AuthStatus, type BroadcastMessage, type Reply, type RequestMap, type RequestType } from '../../sw/protocol.js';
+import {
+  MESSAGE_SOURCE,
+  type AuthStatus,
+  type BroadcastMessage,
+  type Reply,
+  type RequestMap,
+  type RequestType,
+} from '../../sw/protocol.js';
 import { TokenStore } from '../../sw/token-store.js';
 import { deferred } from './helpers/deferred.js';
 import { eventually } from './helpers/eventually.js';
@@ -56,11 +63,15 @@ async function startWorker(databaseName = uniqueDatabaseName(), extra: Record<st
   const { scope, listeners } = workerScope();
   vi.stubGlobal('self', scope);
   const api = { validToken: 'at-1' };
-  const auth: { respond: () => Response | Promise<Response> } = { respond: () => tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' }) };
+  const auth: { respond: () => Response | Promise<Response> } = {
+    respond: () => tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' }),
+  };
   const network = new FakeNetwork()
     .route(LOGIN_ENDPOINT, () => tokenResponse({ access_token: 'at-1', refresh_token: 'rt-1', expires_in: 3600 }))
     .route(TOKEN_ENDPOINT, () => auth.respond())
-    .route(API_ORIGIN, (sent) => (sent.headers.get('authorization') === `Bearer ${api.validToken}` ? Response.json({ ok: true }) : expiredToken()));
+    .route(API_ORIGIN, (sent) =>
+      sent.headers.get('authorization') === `Bearer ${api.validToken}` ? Response.json({ ok: true }) : expiredToken(),
+    );
   vi.stubGlobal('fetch', network.fetch);
 
   const channelName = `test-${crypto.randomUUID()}`;
@@ -161,7 +172,9 @@ describe('installAuthProxy', () => {
     expect(status.refreshAt).toBeGreaterThanOrEqual(NOW + HOUR - 540_000);
     expect(status.refreshAt).toBeLessThanOrEqual(NOW + HOUR - 360_000);
     await eventually(() => worker.heard.some((m) => m.type === 'state-changed'), 'state-changed is broadcast');
-    expect(worker.heard.filter((m) => m.type === 'state-changed').map((m) => m.payload)).toEqual([{ state: 'authenticated', previous: 'anonymous' }]);
+    expect(worker.heard.filter((m) => m.type === 'state-changed').map((m) => m.payload)).toEqual([
+      { state: 'authenticated', previous: 'anonymous' },
+    ]);
   });
 
   it('counts refresh calls and failures in status, and reports the last failure', async () => {

@@ -16,10 +16,18 @@ async function setup(overrides: ConfigOverrides = {}) {
   const config = testConfig({ revocationEndpoint: REVOKE, logoutEndpoint: LOGOUT, ...overrides });
   const store = new TokenStore(config.databaseName, config.refreshTokenStorage);
   await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1' }), false);
-  const network = new FakeNetwork().route(REVOKE, () => new Response(null, { status: 200 })).route(LOGOUT, () => new Response(null, { status: 204 }));
+  const network = new FakeNetwork()
+    .route(REVOKE, () => new Response(null, { status: 200 }))
+    .route(LOGOUT, () => new Response(null, { status: 204 }));
   vi.stubGlobal('fetch', network.fetch);
   const announcements = recordAnnouncements();
-  return { config, store, network, announcements, run: (revoke: boolean) => logout({ config, store, announce: announcements.announce }, revoke) };
+  return {
+    config,
+    store,
+    network,
+    announcements,
+    run: (revoke: boolean) => logout({ config, store, announce: announcements.announce }, revoke),
+  };
 }
 
 describe('logout', () => {

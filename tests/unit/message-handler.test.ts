@@ -9,7 +9,16 @@ import { eventually, settle } from './helpers/eventually.js';
 import { APP_ORIGIN } from './helpers/fixtures.js';
 
 const STATUS: AuthStatus = new ProxyStatus().snapshot(
-  { generation: 3, tokens: null, ended: 'expired', refreshBlockedUntil: 0, failedCycles: 0, serverTimeOffsetMs: 0, pendingRefreshKey: null, updatedAt: 1 },
+  {
+    generation: 3,
+    tokens: null,
+    ended: 'expired',
+    refreshBlockedUntil: 0,
+    failedCycles: 0,
+    serverTimeOffsetMs: 0,
+    pendingRefreshKey: null,
+    updatedAt: 1,
+  },
   'expired',
   0,
   false,
@@ -73,9 +82,7 @@ describe('MessageHandler: answers', () => {
     const { deliver, replies, calls } = setup();
     await deliver(request('hello', { clientVersion: VERSION, protocol: PROTOCOL_VERSION }));
 
-    expect(replies).toEqual([
-      { ok: true, type: 'hello', payload: { version: VERSION, protocol: PROTOCOL_VERSION, clientId: 'client-1' } },
-    ]);
+    expect(replies).toEqual([{ ok: true, type: 'hello', payload: { version: VERSION, protocol: PROTOCOL_VERSION, clientId: 'client-1' } }]);
     expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
     expect(calls.hello).toHaveBeenCalledWith({ clientVersion: VERSION, protocol: PROTOCOL_VERSION }, windowClient());
   });
@@ -124,7 +131,12 @@ describe('MessageHandler: answers', () => {
     );
     const { port, replies } = replyPort();
     const waits: Promise<unknown>[] = [];
-    handler.handleEvent({ data: request('visible', null), source: windowClient(), ports: [port], waitUntil: (p: Promise<unknown>) => waits.push(p) } as unknown as ExtendableMessageEvent);
+    handler.handleEvent({
+      data: request('visible', null),
+      source: windowClient(),
+      ports: [port],
+      waitUntil: (p: Promise<unknown>) => waits.push(p),
+    } as unknown as ExtendableMessageEvent);
 
     await eventually(() => replies.length === 1, 'the answer is posted');
     expect(replies).toEqual([{ ok: true, type: 'visible', payload: { refreshing: true } }]);
@@ -194,7 +206,11 @@ describe('MessageHandler: messages it ignores', () => {
     ['from a MessagePort', request('logout', { revoke: true }), { source: messagePort }],
     ['from a shared worker', request('status', null), { source: windowClient({ type: 'sharedworker' }) }],
     ['from a window of another origin', request('logout', { revoke: true }), { source: windowClient({ url: 'https://evil.test/' }) }],
-    ['from a lookalike origin', request('logout', { revoke: true }), { source: windowClient({ url: 'https://app.example.com.evil.test/' }) }],
+    [
+      'from a lookalike origin',
+      request('logout', { revoke: true }),
+      { source: windowClient({ url: 'https://app.example.com.evil.test/' }) },
+    ],
     ['set-debug from another origin', request('set-debug', { enabled: true }), { source: windowClient({ url: 'https://evil.test/' }) }],
     ['visible from another service worker', request('visible', null), { source: serviceWorker }],
   ])('ignores a message %s', async (_case, data, options) => {

@@ -106,10 +106,7 @@ describe('createUrlMatcher: path prefixes', () => {
   });
 
   it('each origin has its own prefixes', () => {
-    const mixed = matcher([
-      { origin: 'https://api.example.com', pathPrefixes: ['/api'] },
-      'https://files.example.com',
-    ]);
+    const mixed = matcher([{ origin: 'https://api.example.com', pathPrefixes: ['/api'] }, 'https://files.example.com']);
     expect(mixed('https://files.example.com/anything')).toBe(true);
     expect(mixed('https://api.example.com/anything')).toBe(false);
     expect(mixed('https://files.example.com.evil.test/anything')).toBe(false);

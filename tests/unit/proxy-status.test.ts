@@ -30,9 +30,12 @@ function record(overrides: Partial<SessionRecord> = {}, expiresAt: number | null
 }
 
 describe('ProxyStatus.snapshot', () => {
-  it.each(['anonymous', 'authenticated', 'refreshing', 'backoff', 'expired'] as const)('reports the state it is given (%s)', (state: AuthState) => {
-    expect(new ProxyStatus().snapshot(record(), state, 0, false, NOW).state).toBe(state);
-  });
+  it.each(['anonymous', 'authenticated', 'refreshing', 'backoff', 'expired'] as const)(
+    'reports the state it is given (%s)',
+    (state: AuthState) => {
+      expect(new ProxyStatus().snapshot(record(), state, 0, false, NOW).state).toBe(state);
+    },
+  );
 
   it.each([
     [NOW + 1, true],

@@ -24,8 +24,14 @@ const RETRY_DELAYS = [500, 1000, 2000, 4000];
 /** The pause after the first failed cycle: 5 s, the lower half fixed, plus half of the upper half. */
 const FIRST_PAUSE = 3750;
 
-const answers = (...responses: (() => Response | Promise<Response>)[]) => () => responses.shift()!();
-const status = (code: number, headers: HeadersInit = {}) => () => new Response('unavailable', { status: code, headers });
+const answers =
+  (...responses: (() => Response | Promise<Response>)[]) =>
+  () =>
+    responses.shift()!();
+const status =
+  (code: number, headers: HeadersInit = {}) =>
+  () =>
+    new Response('unavailable', { status: code, headers });
 
 describe('Refresher: transient failures are retried within one cycle', () => {
   it.each([
@@ -33,57 +39,72 @@ describe('Refresher: transient failures are retried within one cycle', () => {
     ['a 503', status(503), 'server-error', 503, 'the server answered 503'],
     ['a 429 without Retry-After', status(429), 'rate-limited', 429, 'the server answered 429'],
     ['a network error', () => Promise.reject(new TypeError('Failed to fetch')), 'network', null, 'network error'],
-  ] as const)('%s: maxAttempts calls with full-jitter delays, then the cycle gives up and refreshing pauses', async (_case, answer, reason, code, detail) => {
-    const { refresher, network, store, announcements, machine, sleeps, attempts } = await setup();
-    network.route(TOKEN_ENDPOINT, answer);
+  ] as const)(
+    '%s: maxAttempts calls with full-jitter delays, then the cycle gives up and refreshing pauses',
+    async (_case, answer, reason, code, detail) => {
+      const { refresher, network, store, announcements, machine, sleeps, attempts } = await setup();
+      network.route(TOKEN_ENDPOINT, answer);
 
-    const result = await refresher.refresh(1, refreshTrigger());
+      const result = await refresher.refresh(1, refreshTrigger());
 
-    expect(network.sent).toHaveLength(5);
-    expect(sleeps.delays).toEqual(RETRY_DELAYS);
-    expect(result).toMatchObject({ ok: false, sessionEnded: false });
-    expect(!result.ok && result.error).toBeInstanceOf(RefreshFailedError);
-    const message = `Failed to refresh the access token: ${detail}`;
-    expect(!result.ok && result.error.message).toBe(message);
-    const [started] = announcements.of('refresh-started');
-    expect(announcements.types()).toEqual(['refresh-started', ...Array(5).fill('refresh-failed')]);
-    expect(announcements.of('refresh-failed')).toEqual([1, 2, 3, 4, 5].map((attempt) => ({
-      refreshId: started!.refreshId,
-      reason,
-      status: code,
-      attempt,
-      final: attempt === 5,
-      retryAt: NOW + (attempt === 5 ? FIRST_PAUSE : RETRY_DELAYS[attempt - 1]!),
-      waiters: 1,
-      error: { name: 'RefreshFailedError', message },
-    })));
-    expect(await store.read()).toMatchObject({
-      generation: 1,
-      tokens: { accessToken: 'at-1', refreshToken: 'rt-1' },
-      refreshBlockedUntil: NOW + FIRST_PAUSE,
-      failedCycles: 1,
-    });
-    expect(machine.state()).toBe('backoff');
-    expect(machine.blockedUntil).toBe(NOW + FIRST_PAUSE);
-    expect(attempts).toEqual(Array(5).fill(['started', 'failed']).flat());
-    expect(refresher.inFlight).toBeUndefined();
-  });
+      expect(network.sent).toHaveLength(5);
+      expect(sleeps.delays).toEqual(RETRY_DELAYS);
+      expect(result).toMatchObject({ ok: false, sessionEnded: false });
+      expect(!result.ok && result.error).toBeInstanceOf(RefreshFailedError);
+      const message = `Failed to refresh the access token: ${detail}`;
+      expect(!result.ok && result.error.message).toBe(message);
+      const [started] = announcements.of('refresh-started');
+      expect(announcements.types()).toEqual(['refresh-started', ...Array(5).fill('refresh-failed')]);
+      expect(announcements.of('refresh-failed')).toEqual(
+        [1, 2, 3, 4, 5].map((attempt) => ({
+          refreshId: started!.refreshId,
+          reason,
+          status: code,
+          attempt,
+          final: attempt === 5,
+          retryAt: NOW + (attempt === 5 ? FIRST_PAUSE : RETRY_DELAYS[attempt - 1]!),
+          waiters: 1,
+          error: { name: 'RefreshFailedError', message },
+        })),
+      );
+      expect(await store.read()).toMatchObject({
+        generation: 1,
+        tokens: { accessToken: 'at-1', refreshToken: 'rt-1' },
+        refreshBlockedUntil: NOW + FIRST_PAUSE,
+        failedCycles: 1,
+      });
+      expect(machine.state()).toBe('backoff');
+      expect(machine.blockedUntil).toBe(NOW + FIRST_PAUSE);
+      expect(attempts).toEqual(Array(5).fill(['started', 'failed']).flat());
+      expect(refresher.inFlight).toBeUndefined();
+    },
+  );
 
   it('a timeout is transient too: every attempt gets its own refreshTimeoutMs', async () => {
     const { refresher, network, announcements } = await setup({ refreshTimeoutMs: 20, backoff: { maxAttempts: 2 } });
-    network.route(TOKEN_ENDPOINT, ({ request }) => new Promise<Response>((_, reject) => {
-      request.signal.addEventListener('abort', () => reject(request.signal.reason));
-    }));
+    network.route(
+      TOKEN_ENDPOINT,
+      ({ request }) =>
+        new Promise<Response>((_, reject) => {
+          request.signal.addEventListener('abort', () => reject(request.signal.reason));
+        }),
+    );
 
     await refresher.refresh(1, refreshTrigger());
 
     expect(network.sent).toHaveLength(2);
-    expect(announcements.of('refresh-failed').map((f) => [f.reason, f.final])).toEqual([['timeout', false], ['timeout', true]]);
+    expect(announcements.of('refresh-failed').map((f) => [f.reason, f.final])).toEqual([
+      ['timeout', false],
+      ['timeout', true],
+    ]);
   });
 
   it('500, 500, then 200: one logical refresh with two non-final failures and one token-refreshed', async () => {
     const { refresher, network, store, announcements, machine, sleeps, states } = await setup();
-    network.route(TOKEN_ENDPOINT, answers(status(500), status(500), () => tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' })));
+    network.route(
+      TOKEN_ENDPOINT,
+      answers(status(500), status(500), () => tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' })),
+    );
     const waiting = Array.from({ length: 3 }, () => refresher.refresh(1, refreshTrigger()));
 
     const results = await Promise.all(waiting);
@@ -92,7 +113,10 @@ describe('Refresher: transient failures are retried within one cycle', () => {
     expect(new Set(results).size).toBe(1);
     expect(results[0]).toMatchObject({ ok: true, refreshed: true, record: { generation: 2, tokens: { accessToken: 'at-2' } } });
     expect(announcements.types()).toEqual(['refresh-started', 'refresh-failed', 'refresh-failed', 'token-refreshed']);
-    expect(announcements.of('refresh-failed').map((f) => [f.attempt, f.final, f.waiters])).toEqual([[1, false, 3], [2, false, 3]]);
+    expect(announcements.of('refresh-failed').map((f) => [f.attempt, f.final, f.waiters])).toEqual([
+      [1, false, 3],
+      [2, false, 3],
+    ]);
     const [started] = announcements.of('refresh-started');
     expect(announcements.of('token-refreshed')).toMatchObject([{ refreshId: started!.refreshId, attempts: 3, waiters: 3, generation: 2 }]);
     expect(sleeps.delays).toEqual(RETRY_DELAYS.slice(0, 2));
@@ -103,7 +127,10 @@ describe('Refresher: transient failures are retried within one cycle', () => {
 
   it('429 with Retry-After: 2 waits at least 2 s before the next attempt', async () => {
     const { refresher, network, sleeps, announcements } = await setup();
-    network.route(TOKEN_ENDPOINT, answers(status(429, { 'Retry-After': '2' }), () => tokenResponse({ access_token: 'at-2' })));
+    network.route(
+      TOKEN_ENDPOINT,
+      answers(status(429, { 'Retry-After': '2' }), () => tokenResponse({ access_token: 'at-2' })),
+    );
 
     const result = await refresher.refresh(1, refreshTrigger());
 
@@ -117,7 +144,10 @@ describe('Refresher: transient failures are retried within one cycle', () => {
     const { refresher, network, sleeps } = await setup();
     const serverNow = NOW + 10 * 60_000; // the server's clock is ten minutes ahead of the browser's
     const headers = { Date: new Date(serverNow).toUTCString(), 'Retry-After': new Date(serverNow + 7000).toUTCString() };
-    network.route(TOKEN_ENDPOINT, answers(status(503, headers), () => tokenResponse({ access_token: 'at-2' })));
+    network.route(
+      TOKEN_ENDPOINT,
+      answers(status(503, headers), () => tokenResponse({ access_token: 'at-2' })),
+    );
 
     await refresher.refresh(1, refreshTrigger());
 
@@ -286,7 +316,15 @@ describe('Refresher: Idempotency-Key', () => {
 
   it('is the same on every retry of a refresh, and new for the next one', async () => {
     const { refresher, network } = await setup({ refreshIdempotencyKey: true });
-    network.route(TOKEN_ENDPOINT, answers(status(503), () => Promise.reject(new TypeError('Failed to fetch')), () => tokenResponse({ access_token: 'at-2' }), () => tokenResponse({ access_token: 'at-3' })));
+    network.route(
+      TOKEN_ENDPOINT,
+      answers(
+        status(503),
+        () => Promise.reject(new TypeError('Failed to fetch')),
+        () => tokenResponse({ access_token: 'at-2' }),
+        () => tokenResponse({ access_token: 'at-3' }),
+      ),
+    );
 
     await refresher.refresh(1, refreshTrigger());
     await refresher.refresh(2, refreshTrigger());
@@ -300,7 +338,13 @@ describe('Refresher: Idempotency-Key', () => {
 
   it('survives a worker restart: a refresh left unanswered is retried with the same key', async () => {
     const { refresher, network, config } = await setup({ refreshIdempotencyKey: true, backoff: { maxAttempts: 1 } });
-    network.route(TOKEN_ENDPOINT, answers(() => Promise.reject(new TypeError('Failed to fetch')), () => tokenResponse({ access_token: 'at-2' })));
+    network.route(
+      TOKEN_ENDPOINT,
+      answers(
+        () => Promise.reject(new TypeError('Failed to fetch')),
+        () => tokenResponse({ access_token: 'at-2' }),
+      ),
+    );
     await refresher.refresh(1, refreshTrigger());
 
     const store = new TokenStore(config.databaseName, config.refreshTokenStorage);

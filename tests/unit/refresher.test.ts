@@ -75,7 +75,11 @@ describe('Refresher: the RFC 6749 §6 request', () => {
 
   it('uses the rotated refresh token next time, or keeps the old one when the server did not rotate', async () => {
     const { refresher, network } = await setup();
-    const answers = [tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' }), tokenResponse({ access_token: 'at-3' }), tokenResponse({ access_token: 'at-4' })];
+    const answers = [
+      tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' }),
+      tokenResponse({ access_token: 'at-3' }),
+      tokenResponse({ access_token: 'at-4' }),
+    ];
     network.route(TOKEN_ENDPOINT, () => answers.shift()!);
 
     await refresher.refresh(1, refreshTrigger());
@@ -96,7 +100,11 @@ describe('Refresher: outcomes', () => {
 
     const result = await refresher.refresh(1, trigger);
 
-    expect(result).toMatchObject({ ok: true, refreshed: true, record: { generation: 2, tokens: { accessToken: 'at-2', refreshToken: 'rt-2' } } });
+    expect(result).toMatchObject({
+      ok: true,
+      refreshed: true,
+      record: { generation: 2, tokens: { accessToken: 'at-2', refreshToken: 'rt-2' } },
+    });
     expect(await store.read()).toEqual(result.ok && result.record);
     expect(announcements.types()).toEqual(['refresh-started', 'token-refreshed']);
     const [started] = announcements.of('refresh-started');
@@ -144,7 +152,14 @@ describe('Refresher: outcomes', () => {
     const machine = new AuthStateMachine('anonymous', 0);
     machine.restore(await restartedStore.read());
     const announcements = recordAnnouncements();
-    const restarted = new Refresher({ config, store: restartedStore, machine, announce: announcements.announce, locks: new MemoryLocks(), fetch: network.fetch });
+    const restarted = new Refresher({
+      config,
+      store: restartedStore,
+      machine,
+      announce: announcements.announce,
+      locks: new MemoryLocks(),
+      fetch: network.fetch,
+    });
 
     const result = await restarted.refresh(1, refreshTrigger());
 
@@ -161,9 +176,13 @@ describe('Refresher: outcomes', () => {
 
   it('gives up an attempt the server does not answer within refreshTimeoutMs', async () => {
     const { refresher, network, store, announcements } = await setup({ refreshTimeoutMs: 20, backoff: { maxAttempts: 1 } });
-    network.route(TOKEN_ENDPOINT, ({ request }) => new Promise<Response>((_, reject) => {
-      request.signal.addEventListener('abort', () => reject(request.signal.reason));
-    }));
+    network.route(
+      TOKEN_ENDPOINT,
+      ({ request }) =>
+        new Promise<Response>((_, reject) => {
+          request.signal.addEventListener('abort', () => reject(request.signal.reason));
+        }),
+    );
 
     const result = await refresher.refresh(1, refreshTrigger());
 
@@ -179,26 +198,29 @@ describe('Refresher: outcomes', () => {
     ['unauthorized_client', 400, { error: 'unauthorized_client' }, 'invalid_grant'],
     ['another error code', 400, { error: 'invalid_request' }, 'refresh-rejected'],
     ['no JSON', 401, 'nope', 'refresh-rejected'],
-  ] as const)('a %s rejection clears the tokens and announces session-expired once, without retrying', async (_case, status, body, reason) => {
-    const { refresher, network, store, announcements, attempts, machine, sleeps } = await setup();
-    network.route(TOKEN_ENDPOINT, () => (typeof body === 'string' ? new Response(body, { status }) : Response.json(body, { status })));
+  ] as const)(
+    'a %s rejection clears the tokens and announces session-expired once, without retrying',
+    async (_case, status, body, reason) => {
+      const { refresher, network, store, announcements, attempts, machine, sleeps } = await setup();
+      network.route(TOKEN_ENDPOINT, () => (typeof body === 'string' ? new Response(body, { status }) : Response.json(body, { status })));
 
-    const result = await refresher.refresh(1, refreshTrigger());
+      const result = await refresher.refresh(1, refreshTrigger());
 
-    expect(result).toMatchObject({ ok: false, sessionEnded: true });
-    expect(!result.ok && result.error).toBeInstanceOf(SessionExpiredError);
-    expect(await store.read()).toMatchObject({ generation: 2, tokens: null, ended: 'expired' });
-    const [started] = announcements.of('refresh-started');
-    expect(announcements.all).toEqual([
-      { type: 'refresh-started', payload: started },
-      { type: 'session-expired', payload: { reason, refreshId: started!.refreshId } },
-    ]);
-    expect(machine.state()).toBe('expired');
-    expect(attempts).toEqual(['started', 'failed']);
-    expect(network.sent).toHaveLength(1);
-    expect(sleeps.delays).toEqual([]);
-    expect(messagesOf(result, announcements.all)).not.toMatch(/at-1|rt-1/);
-  });
+      expect(result).toMatchObject({ ok: false, sessionEnded: true });
+      expect(!result.ok && result.error).toBeInstanceOf(SessionExpiredError);
+      expect(await store.read()).toMatchObject({ generation: 2, tokens: null, ended: 'expired' });
+      const [started] = announcements.of('refresh-started');
+      expect(announcements.all).toEqual([
+        { type: 'refresh-started', payload: started },
+        { type: 'session-expired', payload: { reason, refreshId: started!.refreshId } },
+      ]);
+      expect(machine.state()).toBe('expired');
+      expect(attempts).toEqual(['started', 'failed']);
+      expect(network.sent).toHaveLength(1);
+      expect(sleeps.delays).toEqual([]);
+      expect(messagesOf(result, announcements.all)).not.toMatch(/at-1|rt-1/);
+    },
+  );
 
   it('after the session ended, a later refresh makes no call and announces nothing', async () => {
     const { refresher, network, announcements } = await setup();

@@ -39,7 +39,15 @@ function loginRequest(): Request {
 
 function loginResponse(fields: Record<string, unknown> = {}, init: ResponseInit = {}): Response {
   return Response.json(
-    { access_token: ACCESS, token_type: 'Bearer', expires_in: 900, refresh_token: REFRESH, scope: 'read', user: { id: 7, name: 'Ada' }, ...fields },
+    {
+      access_token: ACCESS,
+      token_type: 'Bearer',
+      expires_in: 900,
+      refresh_token: REFRESH,
+      scope: 'read',
+      user: { id: 7, name: 'Ada' },
+      ...fields,
+    },
     { headers: { 'Content-Length': '999', ETag: '"abc"', 'X-Request-Id': 'r-1' }, ...init },
   );
 }
@@ -111,7 +119,10 @@ describe('captureTokenResponse', () => {
     const first = await store.read();
     await capture();
     const second = await store.read();
-    expect(second).toMatchObject({ generation: 2, tokens: { accessToken: 'at-second', refreshToken: 'rt-second', previousTokenHashes: [] } });
+    expect(second).toMatchObject({
+      generation: 2,
+      tokens: { accessToken: 'at-second', refreshToken: 'rt-second', previousTokenHashes: [] },
+    });
     expect(second.tokens!.placeholder).not.toBe(first.tokens!.placeholder);
     expect(announcements.of('logged-in').map((p) => p.generation)).toEqual([1, 2]);
   });
@@ -140,8 +151,11 @@ describe('captureTokenResponse', () => {
   });
 
   it('recognises vendor JSON types such as application/vnd.api+json', async () => {
-    const { capture, store } = setup(() =>
-      new Response(JSON.stringify({ access_token: ACCESS, refresh_token: REFRESH }), { headers: { 'Content-Type': 'application/vnd.api+json; charset=utf-8' } }),
+    const { capture, store } = setup(
+      () =>
+        new Response(JSON.stringify({ access_token: ACCESS, refresh_token: REFRESH }), {
+          headers: { 'Content-Type': 'application/vnd.api+json; charset=utf-8' },
+        }),
     );
     const body = await (await capture()).json();
     expect(body).not.toHaveProperty('refresh_token');

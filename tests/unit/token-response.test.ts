@@ -107,7 +107,11 @@ describe('parseTokenResponse', () => {
     ['non-string token_type', { access_token: ACCESS, token_type: 1 }, '`token_type` is not "Bearer"'],
     ['numeric refresh_token', { access_token: ACCESS, refresh_token: 987654321 }, '`refresh_token` is not a string'],
     ['empty refresh_token', { access_token: ACCESS, refresh_token: '' }, '`refresh_token` is not a string'],
-    ['non-numeric expires_in', { access_token: ACCESS, refresh_token: REFRESH, expires_in: 'soon' }, '`expires_in` is not a non-negative number of seconds'],
+    [
+      'non-numeric expires_in',
+      { access_token: ACCESS, refresh_token: REFRESH, expires_in: 'soon' },
+      '`expires_in` is not a non-negative number of seconds',
+    ],
     ['negative expires_in', { access_token: ACCESS, expires_in: -1 }, '`expires_in` is not a non-negative number of seconds'],
     ['infinite expires_in', { access_token: ACCESS, expires_in: 'Infinity' }, '`expires_in` is not a non-negative number of seconds'],
     ['boolean expires_in', { access_token: ACCESS, expires_in: true }, '`expires_in` is not a non-negative number of seconds'],

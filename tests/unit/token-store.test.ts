@@ -252,7 +252,7 @@ describe('TokenStore', () => {
       expect(await rawSession(databaseName)).toEqual(newer);
     });
 
-    it("in memory mode forgets the refresh token only when it cleared", async () => {
+    it('in memory mode forgets the refresh token only when it cleared', async () => {
       const { store } = newStore('memory');
       const login = await store.save(tokenSet({ refreshToken: 'rt-1' }), false);
       expect(await store.clearIfCurrent(0, 'expired')).toBe(false);
@@ -400,7 +400,12 @@ describe('TokenStore', () => {
 
     it('an ended v1 session stays ended', async () => {
       const databaseName = await v1Database({ generation: 3, tokens: null, ended: 'logged-out', updatedAt: 5 });
-      expect(await new TokenStore(databaseName, 'indexeddb').read()).toEqual({ ...EMPTY, generation: 3, ended: 'logged-out', updatedAt: 5 });
+      expect(await new TokenStore(databaseName, 'indexeddb').read()).toEqual({
+        ...EMPTY,
+        generation: 3,
+        ended: 'logged-out',
+        updatedAt: 5,
+      });
     });
 
     it('an empty v1 database reads as no session', async () => {
@@ -410,7 +415,11 @@ describe('TokenStore', () => {
 
     it('migrateV1 of a session with unknown lifetime has no refresh window', () => {
       const tokens = { ...V1_SESSION.tokens!, expiresAt: null };
-      expect(migrateV1({ ...V1_SESSION, tokens }).tokens).toMatchObject({ expiresAt: null, refreshAt: null, issuedAt: V1_SESSION.updatedAt });
+      expect(migrateV1({ ...V1_SESSION, tokens }).tokens).toMatchObject({
+        expiresAt: null,
+        refreshAt: null,
+        issuedAt: V1_SESSION.updatedAt,
+      });
     });
   });
 

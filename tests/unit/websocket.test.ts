@@ -2,7 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backoffDelay } from '../../client/backoff-delay.js';
 import { WebSocketAuthError } from '../../client/errors/websocket-auth-error.js';
 import { WebSocketUnavailableError } from '../../client/errors/websocket-unavailable-error.js';
-import { connectWebSocket, type AuthWebSocket, type ConnectWebSocketOptions, type WebSocketLike, type WebSocketTimers } from '../../client/websocket.js';
+import {
+  connectWebSocket,
+  type AuthWebSocket,
+  type ConnectWebSocketOptions,
+  type WebSocketLike,
+  type WebSocketTimers,
+} from '../../client/websocket.js';
 import type { AuthWebSocketEventDetails, AuthWebSocketEventType } from '../../client/websocket-event.js';
 
 // The WebSocket helper's backoff, auth retry, watchdog and teardown, against a fake WebSocket and
@@ -118,7 +124,9 @@ afterEach(() => {
 describe('backoffDelay', () => {
   it('draws from [0, min(max, initial · 2^failures)): full jitter, doubling to the cap', () => {
     const bounds = { initialDelayMs: 1000, maxDelayMs: 16_000 };
-    expect([0, 1, 2, 3, 4, 5, 6].map((failures) => backoffDelay(failures, bounds, () => 0.5))).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((failures) => backoffDelay(failures, bounds, () => 0.5))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000, 8000,
+    ]);
     expect(backoffDelay(3, bounds, () => 0)).toBe(0);
     expect(backoffDelay(3, bounds, () => 0.999_999)).toBe(7999);
   });

@@ -70,8 +70,7 @@ export function recordAnnouncements(): {
       all.push({ type, payload });
     },
     all,
-    of: <K extends BroadcastType>(type: K) =>
-      all.filter((a) => a.type === type).map((a) => a.payload as BroadcastEventMap[K]),
+    of: <K extends BroadcastType>(type: K) => all.filter((a) => a.type === type).map((a) => a.payload as BroadcastEventMap[K]),
     types: () => all.map((a) => a.type),
   };
 }

@@ -27,7 +27,10 @@ export class MemoryLocks implements LockRunner {
       }
     };
     const result = (this.#tails.get(name) ?? Promise.resolve()).then(run);
-    this.#tails.set(name, result.catch(() => undefined));
+    this.#tails.set(
+      name,
+      result.catch(() => undefined),
+    );
     return result;
   }
 

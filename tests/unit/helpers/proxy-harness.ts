@@ -45,7 +45,10 @@ export interface ProxyHarnessOptions {
  * `api.respond`, `auth.respond` (refresh) or `loginServer.respond` to script the servers. The refresh window's jitter is 0, so
  * a token issued at T living L refreshes from T + L − max(5 s, L/10).
  */
-export async function proxyHarness(overrides: ConfigOverrides = {}, { login = true, tokens = {}, ready = Promise.resolve() }: ProxyHarnessOptions = {}) {
+export async function proxyHarness(
+  overrides: ConfigOverrides = {},
+  { login = true, tokens = {}, ready = Promise.resolve() }: ProxyHarnessOptions = {},
+) {
   const config = testConfig(overrides);
   const store = new TokenStore(config.databaseName, config.refreshTokenStorage, { refreshAhead: config.refreshAhead, random: () => 0 });
   const locks = new MemoryLocks();
@@ -57,7 +60,16 @@ export async function proxyHarness(overrides: ConfigOverrides = {}, { login = tr
   const logLines: string[] = [];
   const logger = new Logger((line) => logLines.push(line));
   logger.enabled = true;
-  const refresher = new Refresher({ config, store, machine, announce: announcements.announce, locks, logger, random: () => 0.5, sleep: sleeps.sleep });
+  const refresher = new Refresher({
+    config,
+    store,
+    machine,
+    announce: announcements.announce,
+    locks,
+    logger,
+    random: () => 0.5,
+    sleep: sleeps.sleep,
+  });
   let logins = 0;
   const handler = new FetchHandler({
     config,
