@@ -199,12 +199,21 @@ export class FetchHandler {
       return first;
     }
     // The 401 may belong to a token another request has already replaced: replay with the newer
-    // one rather than start a refresh cycle that would only find it.
+    // one rather than start a refresh cycle that would only find it, unless that one has expired
+    // too (a slow request can outlive a whole token lifetime), in which case refresh from it.
     const latest = await this.#options.store.load();
-    const result: RefreshResult | null =
-      latest.tokens !== null && latest.generation > record.generation
-        ? { ok: true, record: latest, refreshed: false }
-        : await this.#wait(exchange, null, null, this.#options.refresher, record.generation, this.#trigger('unauthorized', exchange));
+    const newer = latest.tokens !== null && latest.generation > record.generation;
+    const newerValid = newer && (latest.tokens!.expiresAt === null || latest.tokens!.expiresAt > Date.now());
+    const result: RefreshResult | null = newerValid
+      ? { ok: true, record: latest, refreshed: false }
+      : await this.#wait(
+          exchange,
+          null,
+          null,
+          this.#options.refresher,
+          newer ? latest.generation : record.generation,
+          this.#trigger('unauthorized', exchange),
+        );
     if (!result?.ok) return first;
     // The 401's body is not needed any more; free its connection.
     first.body?.cancel().catch(() => undefined);

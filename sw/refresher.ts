@@ -364,6 +364,9 @@ export class Refresher {
       body: json ? JSON.stringify(fields) : new URLSearchParams(fields),
       credentials: config.refreshTokenStorage === 'cookie' ? 'include' : 'omit',
       cache: 'no-store',
+      // Every waiting request depends on this one; in a storm it would otherwise queue behind
+      // hundreds of API requests for the same host's six HTTP/1.1 connections.
+      priority: 'high',
       signal: AbortSignal.timeout(config.refreshTimeoutMs),
     });
   }
