@@ -9,6 +9,13 @@ import { eventsOf, expect, fireRequests, login, openApp, test, waitForEvent } fr
  * debug log is on), no unexpected `session-expired` happens, and refresh calls stay bounded.
  */
 
+declare global {
+  interface Window {
+    /** Set by the update scenario: settles when another worker takes control of the tab. */
+    controllerChanged: Promise<void>;
+  }
+}
+
 interface RefreshLogEntry {
   at: number;
   outcome: string;
@@ -236,11 +243,14 @@ test.describe('fault suite', () => {
     expect(await fireRequests(tabs[0]!, 2)).toEqual([200, 200]);
 
     await postJson(app, '/demo/sw-build', {});
-    const changed = tabs[1]!.evaluate(
-      () => new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true })),
-    );
+    // Listen in the second tab before the update starts, or a fast takeover could be missed.
+    await tabs[1]!.evaluate(() => {
+      window.controllerChanged = new Promise<void>((resolve) =>
+        navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }),
+      );
+    });
     await tabs[0]!.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
-    await changed; // the new version took over both tabs without a reload
+    await tabs[1]!.evaluate(() => window.controllerChanged); // the new version took over without a reload
 
     const results = await Promise.all(tabs.map((tab) => fireRequests(tab, 5)));
     expect(results.flat()).toEqual(Array(10).fill(200));
