@@ -284,22 +284,19 @@ export class TokenStore {
     let cleared = false;
     await this.#update(async (current) => {
       cleared = current.generation === generation;
-      if (!cleared) return current;
-      if (this.#mode === 'memory') this.#memoryRefreshToken = undefined;
-      return { ...EMPTY, generation: current.generation + 1, ended, updatedAt: Date.now() };
+      return cleared ? this.#ended(current, ended) : current;
     });
     return cleared;
   }
 
   /** End the session; the generation still moves, so requests sent before know they are stale. */
   async clear(ended: 'logged-out' | 'expired'): Promise<SessionRecord> {
+    return this.#update(async (current) => this.#ended(current, ended));
+  }
+
+  #ended(current: SessionRecord, ended: 'logged-out' | 'expired'): SessionRecord {
     this.#memoryRefreshToken = undefined;
-    return this.#update(async (current) => ({
-      ...EMPTY,
-      generation: current.generation + 1,
-      ended,
-      updatedAt: Date.now(),
-    }));
+    return { ...EMPTY, generation: current.generation + 1, ended, updatedAt: Date.now() };
   }
 
   async #update(change: (current: SessionRecord) => Promise<SessionRecord>): Promise<SessionRecord> {
