@@ -171,12 +171,12 @@ export class FetchHandler {
     const flight = refresher.inFlight;
     if (flight) {
       if (!flight.info.tokenRejected && !expired) return record;
-      const result = await this.#wait(exchange, flight.promise, flight.info.id, refresher, record.generation, null);
+      const result = await this.#wait(exchange, () => refresher.join()!);
       return result?.ok ? result.record : record;
     }
     if (!machine.mayRefresh(now)) return record;
     if (expired) {
-      const result = await this.#wait(exchange, null, null, refresher, record.generation, this.#trigger('expired', exchange));
+      const result = await this.#wait(exchange, () => refresher.refresh(record.generation, this.#trigger('expired', exchange)));
       return result?.ok ? result.record : record;
     }
     if (tokens.refreshAt !== null && now >= tokens.refreshAt) {
@@ -206,13 +206,8 @@ export class FetchHandler {
     const newerValid = newer && (latest.tokens!.expiresAt === null || latest.tokens!.expiresAt > Date.now());
     const result: RefreshResult | null = newerValid
       ? { ok: true, record: latest, refreshed: false }
-      : await this.#wait(
-          exchange,
-          null,
-          null,
-          this.#options.refresher,
-          newer ? latest.generation : record.generation,
-          this.#trigger('unauthorized', exchange),
+      : await this.#wait(exchange, () =>
+          this.#options.refresher.refresh(newer ? latest.generation : record.generation, this.#trigger('unauthorized', exchange)),
         );
     if (!result?.ok) return first;
     // The 401's body is not needed any more; free its connection.
@@ -223,21 +218,14 @@ export class FetchHandler {
   }
 
   /**
-   * Wait for a refresh (the one given, or a new/joined one for `generation`), within the request's
-   * `refreshTimeoutMs` budget, and not at all when `maxWaitingRequests` are already waiting.
+   * Wait for the refresh `start` joins or starts, within the request's `refreshTimeoutMs` budget,
+   * and not at all (`start` is then not called) when `maxWaitingRequests` are already waiting.
    * `null` means "did not wait for an outcome": the caller goes on with what it has.
    */
-  async #wait(
-    exchange: Exchange,
-    promise: Promise<RefreshResult> | null,
-    flightId: string | null,
-    refresher: Refresher,
-    generation: number,
-    trigger: RefreshTrigger | null,
-  ): Promise<RefreshResult | null> {
-    const { config, announce, logger } = this.#options;
+  async #wait(exchange: Exchange, start: () => Promise<RefreshResult>): Promise<RefreshResult | null> {
+    const { config, announce, logger, refresher } = this.#options;
     if (this.#waiting >= config.maxWaitingRequests) {
-      const id = flightId ?? refresher.inFlight?.info.id ?? 'none';
+      const id = refresher.inFlight?.info.id ?? 'none';
       if (this.#queueFullAnnouncedFor !== id) {
         this.#queueFullAnnouncedFor = id;
         announce('queue-full', { waiting: this.#waiting, limit: config.maxWaitingRequests });
@@ -248,11 +236,7 @@ export class FetchHandler {
     exchange.waitDeadline ??= Date.now() + config.refreshTimeoutMs;
     const budget = exchange.waitDeadline - Date.now();
     if (budget <= 0) return null;
-    const waitingFor = promise ?? refresher.refresh(generation, trigger!);
-    if (promise) {
-      const info = refresher.inFlight?.info;
-      if (info && info.id === flightId) info.waiters++;
-    }
+    const waitingFor = start();
     this.#waiting++;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {

@@ -83,6 +83,14 @@ export class Refresher {
     return this.#flight;
   }
 
+  /** Wait for the cycle under way, counted among its waiters; `undefined` when there is none. */
+  join(): Promise<RefreshResult> | undefined {
+    const current = this.#flight;
+    if (!current) return undefined;
+    current.info.waiters++;
+    return current.promise;
+  }
+
   /**
    * Get a token newer than `seenGeneration` (the generation the failing or expiring request was
    * sent with). Joins a cycle already under way for that generation or a later one. While
@@ -93,10 +101,7 @@ export class Refresher {
    */
   refresh(seenGeneration: number, trigger: RefreshTrigger, waiter = true): Promise<RefreshResult> {
     const current = this.#flight;
-    if (current && current.info.from >= seenGeneration) {
-      if (waiter) current.info.waiters++;
-      return current.promise;
-    }
+    if (current && current.info.from >= seenGeneration) return waiter ? this.join()! : current.promise;
     const { machine } = this.#options;
     if (!machine.mayRefresh()) {
       const until = machine.blockedUntil;
@@ -213,17 +218,7 @@ export class Refresher {
     // Re-read under the lock: another worker may have refreshed, ended or paused the session
     // while we queued.
     const record = await store.read();
-    if (record.tokens && record.generation > flight.from) return { kind: 'done', result: { ok: true, record, refreshed: false } };
-    if (!record.tokens) {
-      return {
-        kind: 'done',
-        result: {
-          ok: false,
-          sessionEnded: true,
-          error: new SessionExpiredError('Failed to refresh the access token: there is no session'),
-        },
-      };
-    }
+    if (!record.tokens || record.generation > flight.from) return this.#adopt(record, 'there is no session');
     if (record.refreshBlockedUntil > Date.now()) {
       this.#options.machine.send({ type: 'refresh-gave-up', until: record.refreshBlockedUntil });
       return {
@@ -265,20 +260,8 @@ export class Refresher {
       const code = await readErrorCode(response);
       // Another context may have rotated the token between our read and the server's answer.
       const again = await store.read();
-      if (again.generation !== record.generation) {
-        this.#options.onAttempt?.('failed');
-        return {
-          kind: 'done',
-          result: again.tokens
-            ? { ok: true, record: again, refreshed: false }
-            : {
-                ok: false,
-                sessionEnded: true,
-                error: new SessionExpiredError('Failed to refresh the access token: the session ended meanwhile'),
-              },
-        };
-      }
       this.#options.onAttempt?.('failed');
+      if (again.generation !== record.generation) return this.#adopt(again, 'the session ended meanwhile');
       return this.#endSession(
         flight,
         record,
@@ -309,22 +292,23 @@ export class Refresher {
     }
     const saved = await store.saveRefresh(tokens, record.generation);
     this.#options.onAttempt?.('succeeded');
-    if (saved === null) {
-      // The session moved on while the server answered (a logout, or a login in another tab):
-      // these tokens belong to a session that is gone, and storing them would undo the logout.
-      const now = await store.read();
-      return {
-        kind: 'done',
-        result: now.tokens
-          ? { ok: true, record: now, refreshed: false }
-          : {
-              ok: false,
-              sessionEnded: true,
-              error: new SessionExpiredError('Failed to refresh the access token: the session ended while the server answered'),
-            },
-      };
-    }
+    // null: the session moved on while the server answered (a logout, or a login in another tab);
+    // these tokens belong to a session that is gone, and storing them would undo the logout.
+    if (saved === null) return this.#adopt(await store.read(), 'the session ended while the server answered');
     return { kind: 'done', result: { ok: true, record: saved, refreshed: true } };
+  }
+
+  /**
+   * The session is no longer the one this refresh started from (another context refreshed, logged
+   * in, logged out or ended it): use its tokens if it has any, without a call of our own.
+   */
+  #adopt(record: SessionRecord, detailIfNone: string): AttemptOutcome {
+    return {
+      kind: 'done',
+      result: record.tokens
+        ? { ok: true, record, refreshed: false }
+        : { ok: false, sessionEnded: true, error: new SessionExpiredError(`Failed to refresh the access token: ${detailIfNone}`) },
+    };
   }
 
   #failed(
