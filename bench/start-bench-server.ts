@@ -1,7 +1,4 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const repo = fileURLToPath(new URL('..', import.meta.url));
+import { spawnServerProcess } from '../demo/server/spawn-server-process.js';
 
 /** The demo server's `/demo/stats` counters the bench reads. */
 export interface ServerStats {
@@ -31,28 +28,7 @@ export interface BenchServer {
  * The process also ends when the runner dies (its stdin closes), so no server outlives a bench.
  */
 export async function startBenchServer(distDir: string): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bench-server-main.ts'], {
-    cwd: repo,
-    env: { ...process.env, BENCH_DIST: distDir, ACCESS_TOKEN_TTL: '3600' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const origin = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Failed to start the bench server: no URL after 30 s\n${output}`)), 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Failed to start the bench server: it exited with ${code}\n${output}`));
-    });
-  });
+  const { origin, stop } = await spawnServerProcess('bench/bench-server-main.ts', { BENCH_DIST: distDir, ACCESS_TOKEN_TTL: '3600' });
 
   const call = async (method: string, path: string, init: RequestInit = {}): Promise<Response> => {
     const response = await fetch(origin + path, { method, ...init });
@@ -71,15 +47,6 @@ export async function startBenchServer(distDir: string): Promise<BenchServer> {
       });
       return ((await response.json()) as { access_token: string }).access_token;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    stop,
   };
 }
