@@ -1,5 +1,6 @@
 import type { AuthProxyError } from '../sw/errors/auth-proxy-error.js';
 import type { BroadcastEventMap } from '../sw/protocol.js';
+import { DetailEvent } from './detail-event.js';
 
 /** What each event's `detail` holds. */
 export interface AuthProxyEventDetails extends Omit<BroadcastEventMap, 'error'> {
@@ -11,20 +12,15 @@ export interface AuthProxyEventDetails extends Omit<BroadcastEventMap, 'error'> 
 
 export type AuthProxyEventType = keyof AuthProxyEventDetails;
 
-/** An event of `AuthProxy`, in the style of workbox-window: typed `detail` plus the raw `originalEvent`. */
-export class AuthProxyEvent<K extends AuthProxyEventType = AuthProxyEventType> extends Event {
-  override readonly type: K;
-  readonly detail: AuthProxyEventDetails[K];
-  /** The message that carried it, when it came from the worker. */
-  readonly originalEvent: MessageEvent | undefined;
-
-  constructor(type: K, detail: AuthProxyEventDetails[K], originalEvent?: MessageEvent) {
-    super(type);
-    this.type = type;
-    this.detail = detail;
-    this.originalEvent = originalEvent;
-  }
-}
+/**
+ * An event of `AuthProxy`: typed `detail`, plus `originalEvent`, the BroadcastChannel message that
+ * carried it when it came from the worker.
+ */
+export class AuthProxyEvent<K extends AuthProxyEventType = AuthProxyEventType> extends DetailEvent<
+  AuthProxyEventDetails,
+  K,
+  MessageEvent
+> {}
 
 /** Event map for `addEventListener`. */
 export type AuthProxyEventMap = { [K in AuthProxyEventType]: AuthProxyEvent<K> };

@@ -1,4 +1,5 @@
 import type { AuthProxyError } from '../sw/errors/auth-proxy-error.js';
+import { DetailEvent } from './detail-event.js';
 
 /** Where an `AuthWebSocket` is in its life. `closed` is final. */
 export type AuthWebSocketState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -42,20 +43,14 @@ export interface AuthWebSocketEventDetails {
 
 export type AuthWebSocketEventType = keyof AuthWebSocketEventDetails;
 
-/** An event of `AuthWebSocket`: typed `detail` plus the socket's own event where there was one. */
-export class AuthWebSocketEvent<K extends AuthWebSocketEventType = AuthWebSocketEventType> extends Event {
-  override readonly type: K;
-  readonly detail: AuthWebSocketEventDetails[K];
-  /** The WebSocket's `open`, `message` or `close` event behind this one. */
-  readonly originalEvent: Event | undefined;
-
-  constructor(type: K, detail: AuthWebSocketEventDetails[K], originalEvent?: Event) {
-    super(type);
-    this.type = type;
-    this.detail = detail;
-    this.originalEvent = originalEvent;
-  }
-}
+/**
+ * An event of `AuthWebSocket`: typed `detail`, plus `originalEvent`, the WebSocket's `open`,
+ * `message` or `close` event behind it where there was one.
+ */
+export class AuthWebSocketEvent<K extends AuthWebSocketEventType = AuthWebSocketEventType> extends DetailEvent<
+  AuthWebSocketEventDetails,
+  K
+> {}
 
 /** Event map for `addEventListener`. */
 export type AuthWebSocketEventMap = { [K in AuthWebSocketEventType]: AuthWebSocketEvent<K> };
