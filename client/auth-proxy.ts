@@ -4,10 +4,9 @@ import { ProxyTimeoutError } from '../sw/errors/proxy-timeout-error.js';
 import { ProxyUnavailableError } from '../sw/errors/proxy-unavailable-error.js';
 import {
   DEFAULT_CHANNEL_NAME,
-  MESSAGE_SOURCE,
   PROTOCOL_VERSION,
+  isBroadcastMessage,
   type AuthStatus,
-  type BroadcastMessage,
   type RequestMap,
   type RequestType,
 } from '../sw/protocol.js';
@@ -53,17 +52,6 @@ export interface ReadyInfo {
   workerVersion: string;
   /** This page's id as the worker sees it (`Client.id`); `replay-skipped` events carry it. */
   clientId: string;
-}
-
-function isBroadcast(data: unknown): data is BroadcastMessage {
-  return (
-    typeof data === 'object' &&
-    data !== null &&
-    (data as { source?: unknown }).source === MESSAGE_SOURCE &&
-    typeof (data as { type?: unknown }).type === 'string' &&
-    typeof (data as { payload?: unknown }).payload === 'object' &&
-    (data as { payload?: unknown }).payload !== null
-  );
 }
 
 /**
@@ -240,7 +228,7 @@ export class AuthProxy extends EventTarget {
 
   #onBroadcast(event: MessageEvent<unknown>): void {
     const message = event.data;
-    if (!isBroadcast(message)) return;
+    if (!isBroadcastMessage(message)) return;
     switch (message.type) {
       case 'logged-in':
       case 'refresh-started':

@@ -1,15 +1,4 @@
-import { MESSAGE_SOURCE, type BroadcastEventMap, type BroadcastMessage, type BroadcastType } from './protocol.js';
-
-/** Recognises our broadcasts among whatever else is posted on the channel. */
-export function isBroadcastMessage(data: unknown): data is BroadcastMessage {
-  return (
-    typeof data === 'object' &&
-    data !== null &&
-    (data as { source?: unknown }).source === MESSAGE_SOURCE &&
-    typeof (data as { type?: unknown }).type === 'string' &&
-    typeof (data as { payload?: unknown }).payload === 'object'
-  );
-}
+import { MESSAGE_SOURCE, isBroadcastMessage, type BroadcastEventMap, type BroadcastMessage, type BroadcastType } from './protocol.js';
 
 /**
  * Tells every tab what happened, over one BroadcastChannel. It also hears what other workers of

@@ -167,6 +167,21 @@ export type BroadcastMessage = {
   [K in BroadcastType]: { source: typeof MESSAGE_SOURCE; type: K; payload: BroadcastEventMap[K] };
 }[BroadcastType];
 
+/**
+ * Recognises a broadcast of ours among whatever else is posted on the channel (the client checks
+ * what it hears from the worker, the worker what it hears from other workers of the origin).
+ */
+export function isBroadcastMessage(data: unknown): data is BroadcastMessage {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    (data as { source?: unknown }).source === MESSAGE_SOURCE &&
+    typeof (data as { type?: unknown }).type === 'string' &&
+    typeof (data as { payload?: unknown }).payload === 'object' &&
+    (data as { payload?: unknown }).payload !== null
+  );
+}
+
 /** For `switch` statements over the unions above: a new member fails to compile until handled. */
 export function assertNever(value: never): never {
   throw new TypeError(`Unexpected message: ${JSON.stringify(value)}`);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Broadcaster, isBroadcastMessage } from '../../sw/broadcaster.js';
-import { MESSAGE_SOURCE, type BroadcastMessage } from '../../sw/protocol.js';
+import { Broadcaster } from '../../sw/broadcaster.js';
+import { MESSAGE_SOURCE, isBroadcastMessage, type BroadcastMessage } from '../../sw/protocol.js';
 import { deferred } from './helpers/deferred.js';
 
 const open: { dispose(): void }[] = [];
