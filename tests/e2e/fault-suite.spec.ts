@@ -242,13 +242,16 @@ test.describe('fault suite', () => {
     const tabs = await session(context, app, 2, watch);
     expect(await fireRequests(tabs[0]!, 2)).toEqual([200, 200]);
 
-    await postJson(app, '/demo/sw-build', {});
-    // Listen in the second tab before the update starts, or a fast takeover could be missed.
+    // Listen in the second tab before the new build exists. Chromium runs its own update check about
+    // a second after a navigation's worker goes idle; if that check lands between the bump and a
+    // later listener, the new version takes over unseen and the explicit update() below finds
+    // nothing new (CI saw this hang).
     await tabs[1]!.evaluate(() => {
       window.controllerChanged = new Promise<void>((resolve) =>
         navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }),
       );
     });
+    await postJson(app, '/demo/sw-build', {});
     await tabs[0]!.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
     await tabs[1]!.evaluate(() => window.controllerChanged); // the new version took over without a reload
 
