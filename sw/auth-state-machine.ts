@@ -78,6 +78,11 @@ export class AuthStateMachine {
    * Adopt the state the stored session implies: at start-up, and when another worker of the origin
    * says it changed the session (the store is re-read rather than the message trusted). A refresh
    * under way here stays `refreshing`.
+   *
+   * Silent: the tabs already heard of this state from the worker that entered it. Announcing it
+   * would tell every tab "anonymous → authenticated" each time the browser restarts an idle worker,
+   * and the status requests that news prompts keep an old worker version busy, which holds off
+   * the activation of a new one.
    */
   restore(record: { tokens: unknown; ended: 'logged-out' | 'expired' | null; refreshBlockedUntil: number }, now = Date.now()): void {
     const state: AuthState = record.tokens
@@ -89,7 +94,7 @@ export class AuthStateMachine {
         : 'anonymous';
     this.#blockedUntil = record.refreshBlockedUntil;
     if (this.#state === 'refreshing' && state === 'authenticated') return;
-    if (state !== this.#state) this.#move(state);
+    this.#state = state;
   }
 
   /** Apply an event; returns whether it changed the state. */

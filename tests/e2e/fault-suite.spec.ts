@@ -13,6 +13,8 @@ declare global {
   interface Window {
     /** Set by the update scenario: settles when another worker takes control of the tab. */
     controllerChanged: Promise<void>;
+    /** Set by the update scenario: settles when the registration starts installing a new version. */
+    updateFound: Promise<void>;
   }
 }
 
@@ -242,17 +244,33 @@ test.describe('fault suite', () => {
     const tabs = await session(context, app, 2, watch);
     expect(await fireRequests(tabs[0]!, 2)).toEqual([200, 200]);
 
-    // Listen in the second tab before the new build exists. Chromium runs its own update check about
-    // a second after a navigation's worker goes idle; if that check lands between the bump and a
-    // later listener, the new version takes over unseen and the explicit update() below finds
-    // nothing new (CI saw this hang).
+    // Chromium activates a skipWaiting() worker only once the old one has no events in flight, and a
+    // dashboard that polls the worker every second can hold it off for minutes. Put both tabs in
+    // the background the way the dashboard sees it (it polls only while visible), as a user's tabs
+    // would be while an update lands.
+    for (const tab of tabs) {
+      await tab.evaluate(() => Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }));
+    }
+    // Listen before the new build exists: Chromium runs its own update check about a second after a
+    // navigation's worker goes idle, and that check may be the one that finds the new build.
     await tabs[1]!.evaluate(() => {
       window.controllerChanged = new Promise<void>((resolve) =>
         navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }),
       );
     });
+    await tabs[0]!.evaluate(async () => {
+      const registration = (await navigator.serviceWorker.getRegistration())!;
+      window.updateFound = new Promise<void>((resolve) => registration.addEventListener('updatefound', () => resolve(), { once: true }));
+    });
     await postJson(app, '/demo/sw-build', {});
-    await tabs[0]!.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+    await tabs[0]!.evaluate(async () => {
+      const registration = (await navigator.serviceWorker.getRegistration())!;
+      let found = false;
+      void window.updateFound.then(() => (found = true));
+      // update() joins a check already under way, which may have read the script before the bump
+      // and then finds nothing new; ask again until a new version is installing.
+      while (!found) await registration.update();
+    });
     await tabs[1]!.evaluate(() => window.controllerChanged); // the new version took over without a reload
 
     const results = await Promise.all(tabs.map((tab) => fireRequests(tab, 5)));

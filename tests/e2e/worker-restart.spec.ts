@@ -1,4 +1,4 @@
-import { expect, fireRequests, login, openApp, test } from './fixtures/test.js';
+import { eventsOf, expect, fireRequests, login, openApp, test, waitForEvent } from './fixtures/test.js';
 
 test('a stopped worker restarts with the session from IndexedDB, no new login', async ({ context, app }) => {
   const page = await openApp(context, `${app.origin}/`);
@@ -13,6 +13,7 @@ test('a stopped worker restarts with the session from IndexedDB, no new login', 
       if (versions.some((version) => version.runningStatus === 'stopped')) resolve();
     });
   });
+  const heardBefore = (await eventsOf(page)).length;
   await cdp.send('ServiceWorker.stopAllWorkers');
   await stopped;
 
@@ -22,6 +23,13 @@ test('a stopped worker restarts with the session from IndexedDB, no new login', 
   const stats = await app.stats();
   expect(stats.loginCalls).toBe(1);
   expect(stats.refreshCalls).toBe(0);
+
+  // The fresh worker read the session back without announcing it as news: what the tab hears from
+  // it starts with the logout (one sender's broadcasts arrive in order).
+  await page.evaluate(() => window.authProxy.logout({ revoke: false }));
+  await waitForEvent(page, 'logged-out');
+  const heardAfter = (await eventsOf(page)).slice(heardBefore);
+  expect(heardAfter[0]?.type).toBe('logged-out');
 });
 
 test('after a restart the worker still refreshes with the stored refresh token', async ({ context, app }) => {
