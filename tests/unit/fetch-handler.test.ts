@@ -320,6 +320,44 @@ describe('FetchHandler: 401, refresh, replay', () => {
   });
 });
 
+describe('FetchHandler: requests in flight', () => {
+  it('sends at most requestsInFlight at once; the others wait their turn and go out with the token current by then', async () => {
+    const { send, api, isValid, apiRequests, refreshCalls, status } = await setup({}, { requestsInFlight: 2 });
+    api.validToken = 'at-2';
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const firstTwoExpired = barrier(2);
+    api.respond = async (sent) => {
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      try {
+        if (isValid(sent)) return Response.json({ path: new URL(sent.url).pathname });
+        await firstTwoExpired.arrive();
+        return expiredToken();
+      } finally {
+        inFlight--;
+      }
+    };
+
+    const responses = await Promise.all(Array.from({ length: 5 }, (_, i) => send(apiRequest(`/api/items/${i}`))));
+
+    expect(responses.map((r) => r.status)).toEqual(Array(5).fill(200));
+    expect(mostInFlight).toBe(2);
+    expect(refreshCalls()).toHaveLength(1);
+    const tokensOf = (i: number) =>
+      apiRequests()
+        .filter((s) => new URL(s.url).pathname === `/api/items/${i}`)
+        .map(authorizationOf);
+    // The first two held their slots through 401, refresh and replay; the rest never met the old token.
+    expect([0, 1].map(tokensOf)).toEqual([
+      ['Bearer at-1', 'Bearer at-2'],
+      ['Bearer at-1', 'Bearer at-2'],
+    ]);
+    expect([2, 3, 4].map(tokensOf)).toEqual([['Bearer at-2'], ['Bearer at-2'], ['Bearer at-2']]);
+    expect(status.pendingRequests).toBe(0);
+  });
+});
+
 describe('FetchHandler: when the refresh token is rejected', () => {
   it('clears the session once, announces session-expired once, and every waiting request gets its own 401', async () => {
     const N = 10;

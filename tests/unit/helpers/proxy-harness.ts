@@ -36,6 +36,8 @@ export interface ProxyHarnessOptions {
   tokens?: Partial<TokenSet>;
   /** What the handler awaits before anything else. @default settled */
   ready?: Promise<unknown>;
+  /** Protected requests in the network at once. @default the handler's own */
+  requestsInFlight?: number;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface ProxyHarnessOptions {
  */
 export async function proxyHarness(
   overrides: ConfigOverrides = {},
-  { login = true, tokens = {}, ready = Promise.resolve() }: ProxyHarnessOptions = {},
+  { login = true, tokens = {}, ready = Promise.resolve(), requestsInFlight }: ProxyHarnessOptions = {},
 ) {
   const config = testConfig(overrides);
   const store = new TokenStore(config.databaseName, config.refreshTokenStorage, { refreshAhead: config.refreshAhead, random: () => 0 });
@@ -87,6 +89,7 @@ export async function proxyHarness(
       machine.send({ type: 'logged-in' });
     },
     logger,
+    requestsInFlight,
   });
 
   const isValid = (sent: SentRequest) => authorizationOf(sent) === `Bearer ${api.validToken}`;
