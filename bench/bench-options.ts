@@ -13,7 +13,7 @@ export interface BenchOptions {
 
 /** The figures: 2,000 requests per arm and mode, 3 × 2 storm sizes, 50,000 for memory. */
 export const FULL_BENCH: BenchOptions = {
-  overhead: { requests: 2_000, rounds: 10, concurrency: 50, warmup: 200, profileRequests: 400 },
+  overhead: { requests: 2_000, rounds: 40, concurrency: 50, warmup: 200, profileRequests: 400 },
   storm: {
     tabs: [1, 5, 20],
     requestsPerTab: [10, 100],

@@ -76,5 +76,8 @@ export function checkTargets(results: {
   ];
 }
 
+/** Memory, in KiB. */
 export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+/** Bundle sizes in kB of 1000 bytes, as `npm run size` and Vite's build report print them. */
+export const sizeKb = (bytes: number): string => `${(bytes / 1000).toFixed(2)} kB`;
 export const signedKb = (bytes: number): string => `${bytes >= 0 ? '+' : '−'}${kb(Math.abs(bytes))}`;

@@ -1,5 +1,5 @@
 import type { BenchResults } from './bench-results.js';
-import { kb, signedKb } from './bench-targets.js';
+import { kb, signedKb, sizeKb } from './bench-targets.js';
 import type { HeapRun } from './memory-scenario.js';
 import type { BenchArm } from './create-bench-app.js';
 import type { StormClient } from './pages/bench-page-api.js';
@@ -42,8 +42,8 @@ export function formatResultsTable(results: BenchResults): string {
     ...results.targets.map((check) => row([check.scenario, check.figure, check.target, check.met ? 'met' : '**MISSED**'])),
     row([
       'Bundle size (info)',
-      `sw-auth-proxy.js ${kb(bundle.worker.minGzipBytes)}; client.js ${kb(bundle.client.minGzipBytes)} ` +
-        `(${kb(bundle.clientWithWorkbox.minGzipBytes)} with workbox-window); min+gzip`,
+      `sw-auth-proxy.js ${sizeKb(bundle.worker.minGzipBytes)}; client.js ${sizeKb(bundle.client.minGzipBytes)} ` +
+        `(${sizeKb(bundle.clientWithWorkbox.minGzipBytes)} with workbox-window); min+gzip`,
       '—',
       '—',
     ]),
@@ -107,7 +107,7 @@ export function formatResultsTable(results: BenchResults): string {
     '',
     ...header(['Bundle', 'Method', 'Minified', 'min+gzip']),
     ...[bundle.worker, bundle.client, bundle.clientWithWorkbox].map((figure) =>
-      row([figure.file, figure.method, kb(figure.minBytes), kb(figure.minGzipBytes)]),
+      row([figure.file, figure.method, sizeKb(figure.minBytes), sizeKb(figure.minGzipBytes)]),
     ),
   );
 

@@ -37,9 +37,12 @@ async function bundleClient(): Promise<Uint8Array> {
   return new TextEncoder().encode(chunks.map((chunk) => chunk.code).join('\n'));
 }
 
-// The worker's budget is 13 kB, not the 12 kB the package aims for: the resilience and realtime
-// work (state machine, backoff, Last-Event-ID restore) put it at 12.6 kB. Trimming it back under
-// 12 kB is open work, tracked in the issues; this budget stops it growing meanwhile.
+// The worker's budget is 13 kB, not the 12 kB the package aims for. It is 12.8 kB: 11.6 kB of its
+// own code for what the core, resilience and realtime work requires, and 1.1 kB of idb (the house
+// style's IndexedDB library, whose single-file build also carries async iterators the proxy never
+// calls). Getting under 12 kB means dropping idb (which the house style prescribes) or features the
+// other issues require; neither is a trim, so the worker stays 0.8 kB over its target and this
+// budget stops it growing unnoticed.
 const budgets: Budget[] = [
   { name: 'worker  dist/sw-auth-proxy.js', limitBytes: 13_000, measure: () => readFile(new URL('dist/sw-auth-proxy.js', root)) },
   { name: 'client  client/index.ts (workbox-window external)', limitBytes: 4_000, measure: bundleClient },
