@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * const slots = new RequestSlots(500);
+ * const slots = new RequestSlots(256);
  * const release = await slots.take();
  * try {
  *   return await fetch(request);
