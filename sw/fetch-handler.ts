@@ -9,7 +9,7 @@ import type { ProxyStatus } from './proxy-status.js';
 import type { RefreshResult, Refresher } from './refresher.js';
 import { readReplayableBody, type ReplayableBody } from './replayable-body.js';
 import { RequestSlots } from './request-slots.js';
-import { captureTokenResponse } from './token-capture.js';
+import { captureTokenResponse, type TokenCaptureOptions } from './token-capture.js';
 import { hashToken, type SessionRecord, type SessionTokens, type TokenStore } from './token-store.js';
 
 export interface FetchHandlerOptions {
@@ -91,6 +91,8 @@ export class FetchHandler {
   #queueFullAnnouncedFor: string | undefined;
   readonly #eventStreams = new EventStreamResume();
   readonly #slots: RequestSlots;
+  /** What token capture needs; a captured login also moves this worker's state machine. */
+  readonly #capture: TokenCaptureOptions;
 
   /** `origin/` of every protected origin and token endpoint: a string test before any URL parsing. */
   readonly #candidates: readonly string[];
@@ -98,6 +100,13 @@ export class FetchHandler {
   constructor(options: FetchHandlerOptions) {
     this.#options = options;
     this.#slots = new RequestSlots(options.requestsInFlight ?? REQUESTS_IN_FLIGHT);
+    this.#capture = {
+      ...options,
+      announce: (type, payload) => {
+        if (type === 'logged-in') options.onLogin();
+        options.announce(type, payload);
+      },
+    };
     const origins = new Set([
       ...options.config.protectedOrigins.keys(),
       ...[...options.config.tokenEndpoints].map((e) => new URL(e).origin),
@@ -118,15 +127,7 @@ export class FetchHandler {
     const url = new URL(raw);
     const { config, isProtected } = this.#options;
     if (request.method === 'POST' && config.tokenEndpoints.has(url.origin + url.pathname)) {
-      event.respondWith(
-        captureTokenResponse(request, {
-          ...this.#options,
-          announce: (type, payload) => {
-            if (type === 'logged-in') this.#options.onLogin();
-            this.#options.announce(type, payload);
-          },
-        }),
-      );
+      event.respondWith(captureTokenResponse(request, this.#capture));
     } else if (isProtected(url)) {
       const clientId = event.clientId || event.resultingClientId;
       // EventSource reconnects lose Last-Event-ID on their way into a worker; put it back.
