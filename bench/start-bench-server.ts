@@ -1,19 +1,11 @@
+import type { DemoStats } from '../demo/server/demo-control-routes.js';
 import { spawnServerProcess } from '../demo/server/spawn-server-process.js';
-
-/** The demo server's `/demo/stats` counters the bench reads. */
-export interface ServerStats {
-  loginCalls: number;
-  refreshCalls: number;
-  reuseDetected: number;
-  unauthorized: number;
-  apiCalls: number;
-}
 
 /** The bench server process, from the runner's side. */
 export interface BenchServer {
   /** `http://localhost:<port>`, no trailing slash. */
   readonly origin: string;
-  stats(): Promise<ServerStats>;
+  stats(): Promise<DemoStats>;
   /** Counters zero, every token forgotten. */
   reset(): Promise<void>;
   /** `POST /demo/expire`: every access token issued so far stops working; refresh tokens still do. */
@@ -37,7 +29,7 @@ export async function startBenchServer(distDir: string): Promise<BenchServer> {
   };
   return {
     origin,
-    stats: async () => (await call('GET', '/demo/stats')).json() as Promise<ServerStats>,
+    stats: async () => (await call('GET', '/demo/stats')).json() as Promise<DemoStats>,
     reset: async () => void (await call('POST', '/demo/reset')),
     expireAccessTokens: async () => void (await call('POST', '/demo/expire')),
     login: async () => {

@@ -1,6 +1,11 @@
 import { Hono } from 'hono';
+import type { DemoCounters } from './demo-counters.js';
 import type { DemoState } from './demo-state.js';
 import { createResilienceControlRoutes } from './resilience-control-routes.js';
+import type { FamilyCounts } from './session-store.js';
+
+/** The body of `GET /demo/stats`: the counters, the live refresh-token families and sockets, and the access-token lifetime. */
+export type DemoStats = DemoCounters & FamilyCounts & { wsOpen: number; accessTokenTtl: number };
 
 /**
  * `/demo/*`: test hooks. They observe (stats, request log) and force the server-side events a
@@ -20,7 +25,7 @@ export function createDemoControlRoutes(state: DemoState): Hono {
       ...state.sessions.counts(),
       wsOpen: state.sockets.openCount,
       accessTokenTtl: state.options.accessTokenTtl,
-    }),
+    } satisfies DemoStats),
   );
 
   routes.get('/requests', (c) => c.json(state.requestLog.entries()));

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page, TestInfo } from '@playwright/test';
 import { chatReply } from '../../demo/server/chat-reply.js';
-import type { ServerStats } from './fixtures/demo-server.js';
+import type { DemoStats } from '../../demo/server/demo-control-routes.js';
 import { expect, openApp, test } from './fixtures/test.js';
 
 /** The counters the dashboard shows, keyed like `/demo/stats`. */
@@ -16,7 +16,7 @@ async function shownCounters(page: Page): Promise<Record<string, number>> {
     );
 }
 
-function pick(stats: ServerStats): Record<string, number> {
+function pick(stats: DemoStats): Record<string, number> {
   return Object.fromEntries(SHOWN_COUNTERS.map((key) => [key, stats[key]]));
 }
 
