@@ -13,6 +13,9 @@ export type ReplayableBody = ArrayBuffer | null | ReplaySkipReason;
  * is over `maxBytes` or cannot be read. `null` means the request has no body.
  */
 export async function readReplayableBody(request: Request, maxBytes: number): Promise<ReplayableBody> {
+  // Firefox has no `Request.prototype.body`: `request.body` is undefined there for every request,
+  // with or without a body (https://github.com/mdn/content/issues/30104).
+  if (request.body === undefined) return readWithoutBodyStream(request, maxBytes);
   if (request.body === null) return null;
   let reader: ReadableStreamDefaultReader<Uint8Array>;
   try {
@@ -50,4 +53,28 @@ export async function readReplayableBody(request: Request, maxBytes: number): Pr
     offset += chunk.byteLength;
   }
   return joined.buffer;
+}
+
+/**
+ * The same read for an engine without request body streams. Such an engine cannot send a stream
+ * body either (Firefox sends the text "[object ReadableStream]"), so every body there is bytes the
+ * engine already holds: a Blob of a clone gives its size before any of it is copied into script
+ * memory. A request without a body cannot be told
+ * from an empty one there, so an empty body of a method that may carry one is kept as zero bytes
+ * (a replay then sends `Content-Length: 0`, as a POST or PUT without a body does anyway).
+ */
+async function readWithoutBodyStream(request: Request, maxBytes: number): Promise<ReplayableBody> {
+  if (request.method === 'GET' || request.method === 'HEAD') return null;
+  let blob: Blob;
+  try {
+    blob = await request.clone().blob();
+  } catch {
+    return 'body-unreadable'; // already used
+  }
+  if (blob.size > maxBytes) return 'body-too-large';
+  try {
+    return await blob.arrayBuffer();
+  } catch {
+    return 'body-unreadable';
+  }
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readReplayableBody } from '../../sw/replayable-body.js';
 
 const URL_ = 'https://api.example.com/api/upload';
@@ -83,6 +83,71 @@ describe('readReplayableBody', () => {
 
   it('reports a stream that fails midway as unreadable', async () => {
     const request = streamedRequest([Uint8Array.of(1), Uint8Array.of(2)], { failAfter: 1 });
+    expect(await readReplayableBody(request, 1024)).toBe('body-unreadable');
+  });
+});
+
+/**
+ * Firefox has no `Request.prototype.body`. Node's Request does, so take it away for these tests:
+ * the same reads must come out byte for byte without it.
+ */
+describe('readReplayableBody in an engine without Request.prototype.body (Firefox)', () => {
+  const descriptor = Object.getOwnPropertyDescriptor(Request.prototype, 'body')!;
+  beforeAll(() => void delete (Request.prototype as { body?: unknown }).body);
+  afterAll(() => void Object.defineProperty(Request.prototype, 'body', descriptor));
+
+  it('really runs without the body getter', () => {
+    expect('body' in Request.prototype).toBe(false);
+    expect(new Request(URL_, { method: 'POST', body: 'x' }).body).toBeUndefined();
+  });
+
+  it('is null for a GET or HEAD', async () => {
+    expect(await readReplayableBody(new Request(URL_), 1024)).toBeNull();
+    expect(await readReplayableBody(new Request(URL_, { method: 'HEAD' }), 1024)).toBeNull();
+  });
+
+  it('keeps JSON and text byte for byte', async () => {
+    const json = JSON.stringify({ message: 'héllo ✓', list: [1, 2, 3] });
+    const body = await readReplayableBody(new Request(URL_, { method: 'POST', body: json, headers: { 'Content-Type': 'application/json' } }), 1024);
+    expect(bytes(body)).toEqual([...new TextEncoder().encode(json)]);
+  });
+
+  it('keeps every byte value of a binary body', async () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(bytes(await readReplayableBody(new Request(URL_, { method: 'PUT', body: all }), 1024))).toEqual([...all]);
+  });
+
+  it('keeps a multipart body with the boundary its Content-Type names', async () => {
+    const form = new FormData();
+    form.append('title', 'report ✓');
+    form.append('file', new Blob([Uint8Array.of(0, 255, 13, 10)]), 'a.bin');
+    const request = new Request(URL_, { method: 'POST', body: form });
+    const expected = new Uint8Array(await request.clone().arrayBuffer());
+    const boundary = /boundary=(.+)$/.exec(request.headers.get('content-type')!)![1]!;
+    const body = await readReplayableBody(request, 4096);
+    expect(bytes(body)).toEqual([...expected]);
+    expect(new TextDecoder().decode(body as ArrayBuffer)).toContain(`--${boundary}--`);
+  });
+
+  it('keeps an empty body of a POST as zero bytes', async () => {
+    expect(bytes(await readReplayableBody(new Request(URL_, { method: 'POST', body: '' }), 1024))).toEqual([]);
+  });
+
+  it('keeps a body of exactly maxBytes and refuses one byte more', async () => {
+    expect(bytes(await readReplayableBody(new Request(URL_, { method: 'POST', body: new Uint8Array(64) }), 64))).toHaveLength(64);
+    expect(await readReplayableBody(new Request(URL_, { method: 'POST', body: new Uint8Array(65) }), 64)).toBe('body-too-large');
+  });
+
+  it('leaves the original body untouched for the first send', async () => {
+    const request = new Request(URL_, { method: 'POST', body: 'hello ✓' });
+    await readReplayableBody(request, 1024);
+    expect(request.bodyUsed).toBe(false);
+    expect(await request.text()).toBe('hello ✓');
+  });
+
+  it('reports a body that was already read as unreadable', async () => {
+    const request = new Request(URL_, { method: 'POST', body: 'once' });
+    await request.text();
     expect(await readReplayableBody(request, 1024)).toBe('body-unreadable');
   });
 });
