@@ -6,7 +6,7 @@ import { formatDuration } from './format-time.js';
 /**
  * The buttons that make things happen: another tab, a storm of concurrent API requests, the server
  * expiring every access token, a queued refresh fault, and a logout in every tab. `onChange` runs
- * after each, so the other panels do not wait for their next poll.
+ * after each, so the panels of every tab show what it changed.
  */
 export function mountActionsPanel(auth: AuthProxy, signal: AbortSignal, onChange: () => void): void {
   const result = byId('action-result', HTMLElement);

@@ -24,8 +24,12 @@ declare global {
   }
 }
 
-/** Panels poll the worker and the server this often while the tab is visible. */
-const POLL_MS = 1000;
+/**
+ * The dashboard never polls: the worker is asked again when something happened (an auth event, an
+ * action in any tab, the tab coming back into view). A page that asks every second keeps the
+ * worker busy, and a busy worker is not stopped when idle and holds off its own update.
+ */
+const TICK_MS = 1000;
 
 const teardown = new AbortController();
 const { signal } = teardown;
@@ -47,16 +51,26 @@ const update = (): void => {
   void session.update();
   void server.update();
 };
+// Other tabs of this dashboard say when they did something, so the server counters they changed
+// show here too. Page to page: the worker is not involved.
+const dashboards = new BroadcastChannel('sw-auth-proxy-demo-dashboard');
+dashboards.addEventListener('message', update, { signal });
+signal.addEventListener('abort', () => dashboards.close());
+const changed = (): void => {
+  update();
+  dashboards.postMessage('changed');
+};
+document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && update(), { signal });
 
 window.authEvents = recordAuthEvents(auth, signal, (event) => {
   log.add(event.type, JSON.stringify(event.detail), event.at);
   update();
 });
 mountRefreshTimelinePanel(byId('timeline', HTMLTableElement), auth, signal);
-mountActionsPanel(auth, signal, update);
+mountActionsPanel(auth, signal, changed);
 mountLoginForm(signal, (text) => {
   log.add('login', text);
-  update();
+  changed();
 });
 mountChatStreamPanel(signal);
 mountSseFeedPanel(signal);
@@ -66,7 +80,7 @@ auth.ready.then(
     byId('tab-name', HTMLElement).textContent = `this is ${tabLabel(info.clientId)}`;
     log.add('ready', `controlled by sw-auth-proxy ${info.workerVersion}`);
     update();
-    const timer = setInterval(() => document.visibilityState === 'visible' && update(), POLL_MS);
+    const timer = setInterval(() => session.tick(), TICK_MS);
     signal.addEventListener('abort', () => clearInterval(timer));
   },
   (error: unknown) => log.add('unavailable', error instanceof Error ? error.message : String(error)),

@@ -2,9 +2,10 @@ import type { AuthProxy, AuthStatus } from '../../client/index.js';
 import { element } from './element.js';
 import { formatClockTime, formatDuration } from './format-time.js';
 
-/** What the session panel shows; `update()` asks the worker again. */
+/** What the session panel shows; `update()` asks the worker again, `tick()` only redraws the countdown. */
 export interface SessionPanel {
   update(): Promise<void>;
+  tick(): void;
 }
 
 export interface SessionPanelOptions {
@@ -71,10 +72,15 @@ export function mountSessionPanel(root: HTMLElement, auth: AuthProxy, options: S
     );
   };
 
+  let latest: AuthStatus | null = null;
   return {
+    // The countdown moves on the page's clock from the worker's last answer: asking the worker
+    // every second would keep it busy, and a busy worker holds off its own update.
+    tick: () => latest !== null && show(latest),
     update: async () => {
       try {
-        show(await auth.status());
+        latest = await auth.status();
+        show(latest);
       } catch (error) {
         options.pill.textContent = error instanceof Error ? error.name : 'error';
         options.pill.className = 'pill error';
