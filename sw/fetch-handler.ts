@@ -132,9 +132,10 @@ export class FetchHandler {
       const clientId = event.clientId || event.resultingClientId;
       // EventSource reconnects lose Last-Event-ID on their way into a worker; put it back.
       const resumed = this.#eventStreams.restore(request, clientId);
+      const keepAlive = (promise: Promise<unknown>): void => event.waitUntil(promise);
       event.respondWith(
-        this.#proxy({ request: resumed, url, clientId, keepAlive: (promise) => event.waitUntil(promise), waitDeadline: null }).then(
-          (response) => this.#eventStreams.track(response, resumed, clientId),
+        this.#proxy({ request: resumed, url, clientId, keepAlive, waitDeadline: null }).then((response) =>
+          this.#eventStreams.track(response, resumed, clientId, keepAlive),
         ),
       );
     }
