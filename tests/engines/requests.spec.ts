@@ -1,16 +1,16 @@
-import { expect, login, openApp, test } from './fixtures/test.js';
+import { expect, login, openApp, test } from './fixtures.js';
 
-test('plain fetch, XMLHttpRequest and EventSource get authorized responses', async ({ context, app }) => {
-  const page = await openApp(context, `${app.origin}/`);
-  await login(page);
+test('plain fetch, XMLHttpRequest and EventSource get authorized responses', async ({ session, app }) => {
+  const tab = await openApp(session, `${app.origin}/`);
+  await login(tab);
 
-  const result = await page.evaluate(async () => {
-    const viaFetch = await fetch('/api/me').then(async (r) => ({ status: r.status, body: await r.json() }));
+  const result = await tab.evaluate(async () => {
+    const viaFetch = await fetch('/api/me').then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
     const viaXhr = await new Promise<{ status: number; body: unknown }>((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open('GET', '/api/me');
       xhr.responseType = 'json';
-      xhr.onload = () => resolve({ status: xhr.status, body: xhr.response });
+      xhr.onload = () => resolve({ status: xhr.status, body: xhr.response as unknown });
       xhr.onerror = () => reject(new Error('xhr failed'));
       xhr.send();
     });
@@ -39,10 +39,10 @@ test('plain fetch, XMLHttpRequest and EventSource get authorized responses', asy
   }
 });
 
-test('requests outside the protected paths are not touched', async ({ context, app }) => {
-  const page = await openApp(context, `${app.origin}/`);
-  await login(page);
-  await page.evaluate(() => Promise.all([fetch('/demo/stats'), fetch('/nocors/ping'), fetch('/api/me')]));
+test('requests outside the protected paths are not touched', async ({ session, app }) => {
+  const tab = await openApp(session, `${app.origin}/`);
+  await login(tab);
+  await tab.evaluate(() => Promise.all([fetch('/demo/stats'), fetch('/nocors/ping'), fetch('/api/me')]).then(() => undefined));
 
   const log = await app.requests();
   const byPath = (path: string) => log.filter((entry) => entry.path === path).map((entry) => entry.authorization);
@@ -51,11 +51,11 @@ test('requests outside the protected paths are not touched', async ({ context, a
   expect(byPath('/nocors/ping')).toEqual(['none']);
 });
 
-test('no Authorization header ever reaches a second origin, with or without CORS', async ({ context, app, idp }) => {
-  const page = await openApp(context, `${app.origin}/`);
-  await login(page);
+test('no Authorization header ever reaches a second origin, with or without CORS', async ({ session, app, idp }) => {
+  const tab = await openApp(session, `${app.origin}/`);
+  await login(tab);
 
-  const statuses = await page.evaluate(async (other) => {
+  const statuses = await tab.evaluate(async (other) => {
     const corsFetch = await fetch(`${other}/api/me`).then((r) => r.status);
     const corsWithCredentials = await fetch(`${other}/api/me`, { credentials: 'include' }).then((r) => r.status);
     const noCors = await fetch(`${other}/nocors/ping`, { mode: 'no-cors' }).then((r) => r.type);

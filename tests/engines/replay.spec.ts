@@ -1,12 +1,12 @@
-import { eventsOf, expect, login, openApp, test, waitForEvent } from './fixtures/test.js';
+import { eventsOf, expect, login, openApp, test, waitForEvent } from './fixtures.js';
 
 /** POST `/api/echo` twice in the page: once with a fresh token, once right after expiry (so it is replayed). */
-test('JSON, text and binary bodies are replayed byte for byte after a 401', async ({ context, app }) => {
-  const page = await openApp(context, `${app.origin}/`);
-  await login(page);
+test('JSON, text and binary bodies are replayed byte for byte after a 401', async ({ session, app }) => {
+  const tab = await openApp(session, `${app.origin}/`);
+  await login(tab);
   await app.expireAccessTokens();
 
-  const echoes = await page.evaluate(async () => {
+  const echoes = await tab.evaluate(async () => {
     const binary = new Uint8Array(256).map((_, i) => i);
     const bodies: [string, BodyInit][] = [
       ['application/json', JSON.stringify({ message: 'héllo', list: [1, 2, 3] })],
@@ -36,14 +36,14 @@ test('JSON, text and binary bodies are replayed byte for byte after a 401', asyn
   const stats = await app.stats();
   expect(stats.unauthorized).toBe(1); // the first POST met the expired token, the rest waited for nothing
   expect(stats.refreshCalls).toBe(1);
-  expect((await page.evaluate(() => window.authProxy.status())).counters.replayed).toBe(1);
+  expect((await tab.evaluate(() => window.authProxy.status())).counters.replayed).toBe(1);
 });
 
-test('multipart bodies (FormData with a file, and a hand-built one) are replayed byte for byte', async ({ context, app }) => {
-  const page = await openApp(context, `${app.origin}/`);
-  await login(page);
+test('multipart bodies (FormData with a file, and a hand-built one) are replayed byte for byte', async ({ session, app }) => {
+  const tab = await openApp(session, `${app.origin}/`);
+  await login(tab);
 
-  const result = await page.evaluate(async (expireUrl) => {
+  const result = await tab.evaluate(async (expireUrl) => {
     const expire = () => fetch(expireUrl, { method: 'POST' });
     const file = new Blob([new Uint8Array(2048).map((_, i) => (i * 7) % 256)], { type: 'application/octet-stream' });
     const form = () => {
@@ -98,20 +98,20 @@ test('multipart bodies (FormData with a file, and a hand-built one) are replayed
   expect(stats.unauthorized).toBe(2);
 });
 
-test('a body over maxReplayBodyBytes is sent once and its 401 returned with replay-skipped', async ({ context, app }) => {
-  const page = await openApp(context, `${app.origin}/variants/small-body/`);
-  await login(page);
+test('a body over maxReplayBodyBytes is sent once and its 401 returned with replay-skipped', async ({ session, app }) => {
+  const tab = await openApp(session, `${app.origin}/variants/small-body/`);
+  await login(tab);
   await app.expireAccessTokens();
 
-  const status = await page.evaluate(() =>
+  const status = await tab.evaluate(() =>
     fetch('/api/echo', { method: 'POST', body: 'x'.repeat(4096), headers: { 'Content-Type': 'text/plain' } }).then((r) => r.status),
   );
 
   expect(status).toBe(401);
-  await waitForEvent(page, 'replay-skipped');
-  const skipped = (await eventsOf(page)).find((event) => event.type === 'replay-skipped');
+  await waitForEvent(tab, 'replay-skipped');
+  const skipped = (await eventsOf(tab)).find((event) => event.type === 'replay-skipped');
   expect(skipped?.detail).toMatchObject({ method: 'POST', url: `${app.origin}/api/echo`, reason: 'body-too-large' });
   // A small body in the same state is replayed as usual.
-  const small = await page.evaluate(() => fetch('/api/echo', { method: 'POST', body: 'ok' }).then((r) => r.text()));
+  const small = await tab.evaluate(() => fetch('/api/echo', { method: 'POST', body: 'ok' }).then((r) => r.text()));
   expect(small).toBe('ok');
 });

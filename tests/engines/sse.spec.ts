@@ -1,4 +1,4 @@
-import { expect, login, openApp, test } from './fixtures/test.js';
+import { expect, login, openApp, test } from './fixtures.js';
 
 /** Access tokens live 5 s on this spec's servers, so a 30 s stream outlives several of them. */
 const TTL_S = 5;
@@ -9,15 +9,15 @@ test.use({ serverEnv: { ACCESS_TOKEN_TTL: String(TTL_S) } });
 /** The request log's markers for a credential found in a URL (see demo/server/redact-credentials.ts). */
 const CREDENTIAL_MARKER = /\[(jwt|refresh_token|authorization_code|ws_ticket|redacted)\]/;
 
-test('an EventSource open across token expiries gets every event id once, with the token never in a URL', async ({ context, app }) => {
+test('an EventSource open across token expiries gets every event id once, with the token never in a URL', async ({ session, app }) => {
   test.setTimeout(OPEN_FOR_MS + 60_000);
-  const page = await openApp(context, `${app.origin}/`);
-  await login(page);
+  const tab = await openApp(session, `${app.origin}/`);
+  await login(tab);
 
   // The server ends the stream when the token that opened it expires; the browser reconnects with
   // Last-Event-ID, the worker refreshes and replays that reconnect, and the stream resumes.
   // The 30 s are the scenario itself, not a wait for something to happen.
-  const seen = await page.evaluate(async (openForMs) => {
+  const seen = await tab.evaluate(async (openForMs) => {
     const ids: number[] = [];
     const mismatched: string[] = [];
     let pings = 0;
@@ -39,8 +39,8 @@ test('an EventSource open across token expiries gets every event id once, with t
   }, OPEN_FOR_MS);
 
   // Every id exactly once, in order: no gap across a reconnect, no event delivered twice. Chromium
-  // leaves Last-Event-ID out of the request a worker sees, so this holds only because the worker
-  // puts it back; without that every reconnect would start again at 1.
+  // leaves Last-Event-ID out of the request a worker sees, so there this holds only because the
+  // worker puts it back; without that every reconnect would start again at 1.
   expect(seen.ids.length).toBeGreaterThan(60);
   expect(seen.ids).toEqual(Array.from({ length: seen.ids.length }, (_, index) => index + 1));
   expect(seen.mismatched).toEqual([]);

@@ -1,38 +1,38 @@
-import { expect, fireRequests, login, openApp, test } from './fixtures/test.js';
+import { expect, fireRequests, login, openApp, test } from './fixtures.js';
 
-test('the login response the page reads has no refresh token and no access token', async ({ context, app }) => {
-  const page = await openApp(context, `${app.origin}/`);
-  const body = await login(page);
+test('the login response the page reads has no refresh token and no access token', async ({ session, app }) => {
+  const tab = await openApp(session, `${app.origin}/`);
+  const body = await login(tab);
 
   expect(body).not.toHaveProperty('refresh_token');
   expect(String(body['access_token'])).toMatch(/^sw-auth-proxy\./);
   expect(body).toMatchObject({ token_type: 'Bearer', expires_in: expect.any(Number) });
   // The placeholder works as a bearer value: the worker swaps in the real token.
-  const status = await page.evaluate(
+  const status = await tab.evaluate(
     (placeholder) => fetch('/api/me', { headers: { Authorization: `Bearer ${placeholder}` } }).then((r) => r.status),
     String(body['access_token']),
   );
   expect(status).toBe(200);
   // The page's JavaScript cannot read the cookie-less session out of the worker either.
-  expect(JSON.stringify(await page.evaluate(() => window.authProxy.status()))).not.toMatch(/eyJ/);
+  expect(JSON.stringify(await tab.evaluate(() => window.authProxy.status()))).not.toMatch(/eyJ/);
 });
 
-test('exposeAccessToken hands the page the real access token but still not the refresh token', async ({ context, app }) => {
-  const page = await openApp(context, `${app.origin}/variants/exposed/`);
-  const body = await login(page);
+test('exposeAccessToken hands the page the real access token but still not the refresh token', async ({ session, app }) => {
+  const tab = await openApp(session, `${app.origin}/variants/exposed/`);
+  const body = await login(tab);
 
   expect(body).not.toHaveProperty('refresh_token');
   expect(String(body['access_token'])).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
   // After a refresh, the old token the page kept is replaced by the current one.
   await app.expireAccessTokens();
-  const status = await page.evaluate(
+  const status = await tab.evaluate(
     (token) => fetch('/api/me', { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.status),
     String(body['access_token']),
   );
   expect(status).toBe(200);
   expect((await app.stats()).refreshCalls).toBe(1);
   // The page still holds the first token, now an earlier one: recognised by hash, replaced, no refresh.
-  const again = await page.evaluate(
+  const again = await tab.evaluate(
     (token) => fetch('/api/me', { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.status),
     String(body['access_token']),
   );
@@ -42,34 +42,32 @@ test('exposeAccessToken hands the page the real access token but still not the r
   expect(stats.unauthorized).toBe(1);
 });
 
-test('cookie mode: the refresh token stays in an httpOnly cookie and refresh still works', async ({ context, app }) => {
-  const page = await openApp(context, `${app.origin}/variants/cookie/`);
-  const body = await login(page, { refreshTokenDelivery: 'cookie' });
+test('cookie mode: the refresh token stays in an httpOnly cookie and refresh still works', async ({ session, app }) => {
+  const tab = await openApp(session, `${app.origin}/variants/cookie/`);
+  const body = await login(tab, { refreshTokenDelivery: 'cookie' });
   expect(body).not.toHaveProperty('refresh_token');
-  expect(await page.evaluate(() => document.cookie)).not.toContain('demo_rt');
+  expect(await tab.evaluate(() => document.cookie)).not.toContain('demo_rt');
 
   await app.expireAccessTokens();
-  expect(await fireRequests(page, 10)).toEqual(Array(10).fill(200));
+  expect(await fireRequests(tab, 10)).toEqual([Array(10).fill(200)]);
   const stats = await app.stats();
   expect(stats.refreshCalls).toBe(1);
   expect(stats.reuseDetected).toBe(0);
 });
 
-test('an OAuth code exchange with a token endpoint on another origin is captured', async ({ context, app, idp }) => {
-  const page = await context.newPage();
+test('an OAuth code exchange with a token endpoint on another origin is captured', async ({ session, app, idp }) => {
   const pageUrl = `${app.origin}/variants/idp/`;
-  await page.goto(pageUrl);
-  await page.evaluate(() => window.authProxy.ready);
+  const tab = await openApp(session, pageUrl);
 
-  // The browser goes to the authorization server and comes back with a code.
+  // The browser goes to the authorization server and is redirected back with a code.
   const authorize = new URL(`${idp.origin}/oauth/authorize`);
   authorize.search = new URLSearchParams({ response_type: 'code', client_id: 'demo-spa', redirect_uri: pageUrl, state: 'xyz' }).toString();
-  await page.goto(authorize.toString());
-  await page.waitForURL((url) => url.searchParams.has('code'));
-  await page.evaluate(() => window.authProxy.ready);
-  const code = new URL(page.url()).searchParams.get('code')!;
+  await tab.goto(authorize.toString());
+  await tab.evaluate(() => window.authProxy.ready.then(() => undefined));
+  const code = await tab.evaluate(() => new URL(location.href).searchParams.get('code'));
+  expect(code).toEqual(expect.any(String));
 
-  const body = await page.evaluate(
+  const body = await tab.evaluate(
     async ({ tokenUrl, code, redirectUri }) => {
       const response = await fetch(tokenUrl, {
         method: 'POST',
@@ -77,15 +75,15 @@ test('an OAuth code exchange with a token endpoint on another origin is captured
       });
       return (await response.json()) as Record<string, unknown>;
     },
-    { tokenUrl: `${idp.origin}/auth/token`, code, redirectUri: pageUrl },
+    { tokenUrl: `${idp.origin}/auth/token`, code: code!, redirectUri: pageUrl },
   );
   expect(body).not.toHaveProperty('refresh_token');
   expect(String(body['access_token'])).toMatch(/^sw-auth-proxy\./);
 
   // The app's API accepts the token, and refreshing goes to the other origin.
-  expect(await fireRequests(page, 2)).toEqual([200, 200]);
+  expect(await fireRequests(tab, 2)).toEqual([[200, 200]]);
   await app.expireAccessTokens();
-  expect(await fireRequests(page, 3)).toEqual([200, 200, 200]);
+  expect(await fireRequests(tab, 3)).toEqual([[200, 200, 200]]);
   expect((await idp.stats()).refreshCalls).toBe(1);
   expect((await app.stats()).refreshCalls).toBe(0);
 });

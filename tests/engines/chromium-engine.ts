@@ -1,0 +1,48 @@
+import { chromium } from '@playwright/test';
+import type { BrowserSession, Engine, PageFunction, Tab } from './engine.js';
+
+/** Debian's Chromium, driven by Playwright. */
+export async function launchChromium(): Promise<Engine> {
+  const browser = await chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    headless: true,
+    // Quiet on a closed network: without these Chromium keeps dialling out and logging failures.
+    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu', '--no-sandbox'],
+  });
+  return {
+    name: 'chromium',
+    version: browser.version(),
+    close: () => browser.close(),
+    async newSession(): Promise<BrowserSession> {
+      const context = await browser.newContext();
+      return {
+        async openTab(url) {
+          const page = await context.newPage();
+          await page.goto(url);
+          const tab: Tab = {
+            goto: async (next) => void (await page.goto(next)),
+            // Playwright's own PageFunction types unbox handles; these scripts take plain JSON.
+            evaluate: <R, A>(fn: PageFunction<A, R>, arg?: A) => page.evaluate(fn as (arg: unknown) => R, arg as unknown),
+            close: () => page.close(),
+          };
+          return tab;
+        },
+        async stopWorker(restarted) {
+          // DevTools can stop a worker outright; wait until it reports the worker stopped.
+          const cdp = await context.newCDPSession(context.pages()[0]!);
+          await cdp.send('ServiceWorker.enable');
+          const stopped = new Promise<void>((resolve) => {
+            cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+              if (versions.some((version) => version.runningStatus === 'stopped')) resolve();
+            });
+          });
+          await cdp.send('ServiceWorker.stopAllWorkers');
+          await stopped;
+          await cdp.detach();
+          if (!(await restarted())) throw new Error('Failed to stop the worker: Chromium reported it stopped, but the same worker answers');
+        },
+        close: () => context.close(),
+      };
+    },
+  };
+}

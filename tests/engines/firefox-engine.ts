@@ -1,0 +1,56 @@
+import puppeteer from 'puppeteer-core';
+import type { BrowserSession, Engine, PageFunction, Tab } from './engine.js';
+
+/**
+ * How long a Firefox service worker may sit without events before Firefox terminates it (the
+ * `dom.serviceWorkers.idle_timeout` pref; 30 s by default). Short, so a scenario can stop the
+ * worker the way Firefox itself does; every other Firefox scenario meets such restarts too, as
+ * users' workers do.
+ */
+const IDLE_TIMEOUT_MS = 1000;
+/** Tries at stopping the worker by idling, each one idle period plus margin for a busy machine. */
+const STOP_TRIES = 5;
+
+/**
+ * Debian's Firefox ESR over WebDriver BiDi with puppeteer-core (Playwright's Firefox build is not
+ * downloadable here, and its `moz-firefox` channel fails on ESR 153; Debian has no geckodriver).
+ */
+export async function launchFirefox(): Promise<Engine> {
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: process.env['FIREFOX_PATH'] ?? '/usr/bin/firefox-esr',
+    headless: true,
+    extraPrefsFirefox: { 'dom.serviceWorkers.idle_timeout': IDLE_TIMEOUT_MS },
+  });
+  return {
+    name: 'firefox',
+    version: (await browser.version()).replace(/^firefox\//, ''),
+    close: () => browser.close(),
+    async newSession(): Promise<BrowserSession> {
+      // A BiDi user context: its own cookies, storage and service worker registrations.
+      const context = await browser.createBrowserContext();
+      return {
+        async openTab(url) {
+          const page = await context.newPage();
+          await page.goto(url);
+          const tab: Tab = {
+            goto: async (next) => void (await page.goto(next)),
+            evaluate: <R, A>(fn: PageFunction<A, R>, arg?: A) => page.evaluate(fn as (arg: unknown) => R, arg as unknown) as Promise<R>,
+            close: () => page.close(),
+          };
+          return tab;
+        },
+        async stopWorker(restarted) {
+          // No automation command stops a Firefox worker; Firefox terminates it once idle. Asking
+          // `restarted()` is itself an event, so each try idles again.
+          for (let attempt = 1; attempt <= STOP_TRIES; attempt++) {
+            await new Promise((resolve) => setTimeout(resolve, IDLE_TIMEOUT_MS * 2 * attempt));
+            if (await restarted()) return;
+          }
+          throw new Error(`Failed to stop the worker: Firefox kept it running through ${STOP_TRIES} idle periods`);
+        },
+        close: () => context.close(),
+      };
+    },
+  };
+}
