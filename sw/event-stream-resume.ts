@@ -25,14 +25,8 @@ export class EventStreamResume {
     return new Request(request, { headers, referrer: request.referrer, referrerPolicy: request.referrerPolicy });
   }
 
-  /**
-   * The response with its event ids watched on the way through; every chunk is passed on as it
-   * comes. `keepAlive` is handed a promise that settles when the stream ends: the worker pumps
-   * this stream itself, and a browser that sees no event in flight stops an "idle" worker and cuts
-   * the stream with it (Firefox does so after `dom.serviceWorkers.idle_timeout`, 30 s by default,
-   * so every proxied EventSource there reconnected every half minute).
-   */
-  track(response: Response, request: Request, clientId: string, keepAlive: (ended: Promise<void>) => void = () => undefined): Response {
+  /** The response with its event ids watched on the way through; every chunk is passed on as it comes. */
+  track(response: Response, request: Request, clientId: string): Response {
     const type = response.headers.get('content-type') ?? '';
     if (!isEventStreamRequest(request) || !response.ok || response.body === null || !/^text\/event-stream\b/i.test(type)) {
       return response;
@@ -43,12 +37,9 @@ export class EventStreamResume {
     this.#streams.set(key, record);
     const parser = new EventIdParser(record.lastEventId);
     const reader = response.body.getReader();
-    let ended!: () => void;
-    keepAlive(new Promise<void>((resolve) => (ended = resolve)));
     const end = (): void => {
       record.open = false;
       record.endedAt = Date.now();
-      ended();
     };
     const body = new ReadableStream<Uint8Array>(
       {
@@ -73,7 +64,6 @@ export class EventStreamResume {
         cancel: (reason) => {
           // The page closed its EventSource (or went away): no reconnect will follow.
           this.#streams.delete(key);
-          ended();
           return reader.cancel(reason);
         },
       },

@@ -3,6 +3,7 @@ import { parseRetryAfter } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { EventStreamResume } from './event-stream-resume.js';
+import { holdWhileStreaming } from './hold-while-streaming.js';
 import type { Logger } from './logger.js';
 import { PLACEHOLDER_PREFIX, type BroadcastEventMap, type BroadcastType, type RefreshTrigger } from './protocol.js';
 import type { ProxyStatus } from './proxy-status.js';
@@ -135,7 +136,7 @@ export class FetchHandler {
       const keepAlive = (promise: Promise<unknown>): void => event.waitUntil(promise);
       event.respondWith(
         this.#proxy({ request: resumed, url, clientId, keepAlive, waitDeadline: null }).then((response) =>
-          this.#eventStreams.track(response, resumed, clientId, keepAlive),
+          holdWhileStreaming(this.#eventStreams.track(response, resumed, clientId), keepAlive),
         ),
       );
     }

@@ -57,31 +57,6 @@ describe('EventStreamResume', () => {
     expect(resume.restore(request(), 'client-1').headers.get('last-event-id')).toBeNull();
   });
 
-  it('keeps the worker alive while it pumps the stream, until the server ends it', async () => {
-    const resume = new EventStreamResume();
-    const held: Promise<void>[] = [];
-    let settled = false;
-    const response = resume.track(stream('id: 1\ndata: a\n\n'), request(), 'client-1', (ended) => held.push(ended));
-    expect(held).toHaveLength(1);
-    void held[0]!.then(() => (settled = true));
-    const reader = response.body!.getReader();
-    await reader.read();
-    await Promise.resolve();
-    expect(settled).toBe(false); // the stream is still open: the worker must not look idle
-    expect((await reader.read()).done).toBe(true);
-    await held[0];
-  });
-
-  it('lets the worker go when the page closes the stream', async () => {
-    const resume = new EventStreamResume();
-    const held: Promise<void>[] = [];
-    const response = resume.track(stream('id: 1\ndata: a\n\nid: 2\ndata: b\n\n'), request(), 'client-1', (ended) => held.push(ended));
-    const reader = response.body!.getReader();
-    await reader.read();
-    await reader.cancel();
-    await held[0];
-  });
-
   it('leaves other responses and requests alone', () => {
     const resume = new EventStreamResume();
     const json = new Response('{}', { headers: { 'Content-Type': 'application/json' } });

@@ -53,6 +53,17 @@ function matches(endpoint: string, url: string): boolean {
   return key === endpoint || key.startsWith(endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
 }
 
+/**
+ * A JSON API answer as a real server sends it, with its Content-Length (`Response.json` has
+ * none, and a response without one is a stream to the worker, which holds itself alive for it).
+ */
+export function apiJson(body: unknown): Response {
+  const text = JSON.stringify(body);
+  return new Response(text, {
+    headers: { 'Content-Type': 'application/json', 'Content-Length': String(new TextEncoder().encode(text).byteLength) },
+  });
+}
+
 /** A 401 an RFC 6750 resource server sends for an expired token. */
 export function expiredToken(body = 'token expired'): Response {
   return new Response(body, { status: 401, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } });

@@ -9,7 +9,7 @@ import { Refresher } from '../../../sw/refresher.js';
 import type { TokenSet } from '../../../sw/token-response.js';
 import { TokenStore } from '../../../sw/token-store.js';
 import { dispatchFetch } from './fetch-event.js';
-import { FakeNetwork, expiredToken, tokenResponse, type Responder, type SentRequest } from './fake-network.js';
+import { FakeNetwork, apiJson, expiredToken, tokenResponse, type Responder, type SentRequest } from './fake-network.js';
 import {
   API_ORIGIN,
   APP_ORIGIN,
@@ -95,7 +95,7 @@ export async function proxyHarness(
   const isValid = (sent: SentRequest) => authorizationOf(sent) === `Bearer ${api.validToken}`;
   const api: { validToken: string; respond: Responder } = {
     validToken: 'at-1',
-    respond: (sent) => (isValid(sent) ? Response.json({ path: new URL(sent.url).pathname }) : expiredToken()),
+    respond: (sent) => (isValid(sent) ? apiJson({ path: new URL(sent.url).pathname }) : expiredToken()),
   };
   const auth: { respond: Responder } = {
     respond: () => tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' }),
