@@ -1,35 +1,37 @@
 import { chatReply } from '../../demo/server/chat-reply.js';
-import { expect, login, openApp, test } from './fixtures/test.js';
+import { expect, login, openApp, test } from './fixtures.js';
 
-/** What the page read from a streamed body so far. */
-interface StreamState {
-  status: number;
-  contentType: string | null;
-  reader: ReadableStreamDefaultReader<Uint8Array>;
-  decoder: TextDecoder;
-  text: string;
-  chunks: number;
+declare global {
+  interface Window {
+    /** A streamed body the page is part way through reading. */
+    chatStream: {
+      status: number;
+      contentType: string | null;
+      reader: ReadableStreamDefaultReader<Uint8Array>;
+      decoder: TextDecoder;
+      text: string;
+      chunks: number;
+    };
+  }
 }
 
-test('a streamed reply reaches the page while the server still holds back the rest', async ({ context, app }) => {
-  const page = await openApp(context, `${app.origin}/`);
-  await login(page);
+test('a streamed reply reaches the page while the server still holds back the rest', async ({ session, app }) => {
+  const tab = await openApp(session, `${app.origin}/`);
+  await login(tab);
 
   // The server writes three words, then waits for /demo/chat/held/resume, so the rest cannot exist
   // before the page has seen the start: a worker (or anything else) that buffered the body would
   // leave the page with nothing at all.
-  const stream = await page.evaluateHandle(async (): Promise<StreamState> => {
+  const head = await tab.evaluate(async () => {
     const response = await fetch('/api/chat/stream?words=12&tag=held&pauseAfter=3');
-    return {
+    const state = (window.chatStream = {
       status: response.status,
       contentType: response.headers.get('content-type'),
       reader: response.body!.getReader(),
       decoder: new TextDecoder(),
       text: '',
       chunks: 0,
-    };
-  });
-  const head = await stream.evaluate(async (state) => {
+    });
     while (state.text.split(' ').length <= 3) {
       const { value, done } = await state.reader.read();
       if (done) break;
@@ -44,7 +46,8 @@ test('a streamed reply reaches the page while the server still holds back the re
   expect(await app.chatProgress('held')).toEqual({ written: 3, total: 12, paused: true, done: false });
 
   await app.resumeChat('held');
-  const whole = await stream.evaluate(async (state) => {
+  const whole = await tab.evaluate(async () => {
+    const state = window.chatStream;
     for (;;) {
       const { value, done } = await state.reader.read();
       if (done) break;
@@ -58,12 +61,12 @@ test('a streamed reply reaches the page while the server still holds back the re
   expect(await app.chatProgress('held')).toEqual({ written: 12, total: 12, paused: false, done: true });
 });
 
-test('a stream started right after expiry is refreshed, retried, and arrives whole', async ({ context, app }) => {
-  const page = await openApp(context, `${app.origin}/`);
-  await login(page);
+test('a stream started right after expiry is refreshed, retried, and arrives whole', async ({ session, app }) => {
+  const tab = await openApp(session, `${app.origin}/`);
+  await login(tab);
   await app.expireAccessTokens();
 
-  const result = await page.evaluate(async () => {
+  const result = await tab.evaluate(async () => {
     const response = await fetch('/api/chat/stream?words=30');
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
