@@ -7,7 +7,14 @@ export async function launchChromium(): Promise<Engine> {
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     headless: true,
     // Quiet on a closed network: without these Chromium keeps dialling out and logging failures.
-    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu', '--no-sandbox'],
+    args: [
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-gpu',
+      '--no-sandbox',
+    ],
   });
   return {
     name: 'chromium',

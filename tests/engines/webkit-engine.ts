@@ -23,7 +23,9 @@ async function freePort(): Promise<number> {
 
 /** Start Xvfb on a display it picks itself (`-displayfd`): the MiniBrowser needs a display. */
 async function startXvfb(): Promise<{ display: string; process: ChildProcess }> {
-  const xvfb = spawn('Xvfb', ['-displayfd', '1', '-nolisten', 'tcp', '-screen', '0', '1280x1024x24'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const xvfb = spawn('Xvfb', ['-displayfd', '1', '-nolisten', 'tcp', '-screen', '0', '1280x1024x24'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const display = await new Promise<string>((resolve, reject) => {
     let out = '';
     xvfb.stdout!.on('data', (chunk: Buffer) => {
@@ -45,7 +47,8 @@ async function startDriver(display: string): Promise<{ url: string; process: Chi
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (driver.exitCode !== null) throw new Error(`Failed to start WebKitWebDriver: it exited with ${driver.exitCode} (apt-get install webkit2gtk-driver)`);
+    if (driver.exitCode !== null)
+      throw new Error(`Failed to start WebKitWebDriver: it exited with ${driver.exitCode} (apt-get install webkit2gtk-driver)`);
     try {
       if ((await fetch(`${url}/status`)).ok) return { url, process: driver };
     } catch {

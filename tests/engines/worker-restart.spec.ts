@@ -26,15 +26,19 @@ test('a stopped worker restarts with the session from IndexedDB, no new login', 
   expect(heardAfter[0]?.type).toBe('logged-out');
 });
 
-test('after a restart the worker still refreshes with the stored refresh token', { tag: needs('stop-worker') }, async ({ session, app }) => {
-  const tab = await openApp(session, `${app.origin}/`);
-  await login(tab);
-  expect(await fireRequests(tab, 1)).toEqual([[200]]);
-  await session.stopWorker(freshWorker(tab));
-  await app.expireAccessTokens();
+test(
+  'after a restart the worker still refreshes with the stored refresh token',
+  { tag: needs('stop-worker') },
+  async ({ session, app }) => {
+    const tab = await openApp(session, `${app.origin}/`);
+    await login(tab);
+    expect(await fireRequests(tab, 1)).toEqual([[200]]);
+    await session.stopWorker(freshWorker(tab));
+    await app.expireAccessTokens();
 
-  expect(await fireRequests(tab, 5)).toEqual([Array(5).fill(200)]);
-  const stats = await app.stats();
-  expect(stats.refreshCalls).toBe(1);
-  expect(stats.reuseDetected).toBe(0);
-});
+    expect(await fireRequests(tab, 5)).toEqual([Array(5).fill(200)]);
+    const stats = await app.stats();
+    expect(stats.refreshCalls).toBe(1);
+    expect(stats.reuseDetected).toBe(0);
+  },
+);

@@ -11,7 +11,11 @@ declare global {
 }
 
 async function bumpWorkerBuild(server: DemoServer): Promise<void> {
-  const response = await fetch(`${server.origin}/demo/sw-build`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const response = await fetch(`${server.origin}/demo/sw-build`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  });
   if (!response.ok) throw new Error(`/demo/sw-build answered ${response.status}`);
 }
 

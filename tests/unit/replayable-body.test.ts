@@ -108,7 +108,10 @@ describe('readReplayableBody in an engine without Request.prototype.body (Firefo
 
   it('keeps JSON and text byte for byte', async () => {
     const json = JSON.stringify({ message: 'héllo ✓', list: [1, 2, 3] });
-    const body = await readReplayableBody(new Request(URL_, { method: 'POST', body: json, headers: { 'Content-Type': 'application/json' } }), 1024);
+    const body = await readReplayableBody(
+      new Request(URL_, { method: 'POST', body: json, headers: { 'Content-Type': 'application/json' } }),
+      1024,
+    );
     expect(bytes(body)).toEqual([...new TextEncoder().encode(json)]);
   });
 
