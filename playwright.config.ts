@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_LAUNCH_OPTIONS } from './tests/engines/chromium-engine.js';
 import type { EngineName } from './tests/engines/engine.js';
 import { ENGINE_LACKS, ENGINE_NAMES, needs, type Capability } from './tests/engines/engine.js';
 
@@ -44,18 +45,7 @@ export default defineConfig<object, { engineName: EngineName }>({
       use: {
         headless: true,
         trace: 'retain-on-failure',
-        launchOptions: {
-          executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-          // Quiet on a closed network: without these Chromium keeps dialling out and logging failures.
-          args: [
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            '--disable-gpu',
-            '--no-sandbox',
-          ],
-        },
+        launchOptions: CHROMIUM_LAUNCH_OPTIONS,
       },
     },
   ],

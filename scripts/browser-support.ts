@@ -22,12 +22,14 @@ const ENGINE_LABELS: Record<EngineName, string> = {
   webkit: 'WebKitGTK (Debian `webkit2gtk-driver`, MiniBrowser)',
 };
 
+const ENGINE_COLUMNS: Record<EngineName, string> = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' };
+
 /** What each engine does differently, found by this tier; each with what the proxy does about it. */
 const KNOWN_LIMITS: Record<EngineName, string> = {
   chromium:
     'Drops `Last-Event-ID` from EventSource reconnects a worker sees (the worker puts it back). Fails a process’s fetches with `net::ERR_INSUFFICIENT_RESOURCES` past ~2,000 outstanding (the worker keeps at most 256 in the network). Activates a new worker version only once the old one is idle.',
   firefox:
-    'No `Request.prototype.body` and no streamed request bodies (bodies are buffered for replay through a Blob). Stops a worker with no event in flight after 30 s (`dom.serviceWorkers.idle_timeout`), also while it pumps a response stream, so the worker holds an EventSource open with `waitUntil`. Private windows: ESR 153 runs service workers there too (checked with `browser.privatebrowsing.autostart`); older Firefox versions had none, and then `ready` rejects with `ProxyUnavailableError`. Worker stop in tests: by idling (1 s idle timeout pref).',
+    'No `Request.prototype.body` and no streamed request bodies (bodies are buffered for replay through a Blob). Stops a worker with no event in flight after 30 s (`dom.serviceWorkers.idle_timeout`) even while a response it returned is still streaming, which cut chat replies and EventSources; the worker now holds itself alive (`waitUntil`) until every streamed response (one without `Content-Length`) has ended. Not measured: whether a slow download with a `Content-Length` is cut the same way. Private windows: ESR 153 runs service workers there too (checked with `browser.privatebrowsing.autostart`); older Firefox versions had none, and then `ready` rejects with `ProxyUnavailableError`. Worker stop in tests: by idling (1 s idle timeout pref).',
   webkit:
     'No automation command stops a worker: WebKit stops one that has had no client for about 10 s, which is how the tier stops it. Tested as WebKitGTK, the engine of Safari but not Safari itself (no iOS or macOS networking stack, no Lockdown Mode).',
 };
@@ -63,7 +65,7 @@ function render(results: SupportResults): string {
       return `| ${ENGINE_LABELS[name]} | ${shortVersion(name, run?.version ?? null)} | ${passed} | ${lacks.join('; ') || 'none'} | ${KNOWN_LIMITS[name]} |`;
     }),
     '',
-    `| Scenario (tests/engines) | ${ENGINE_NAMES.map((name) => name[0]!.toUpperCase() + name.slice(1)).join(' | ')} |`,
+    `| Scenario (tests/engines) | ${ENGINE_NAMES.map((name) => ENGINE_COLUMNS[name]).join(' | ')} |`,
     `| --- |${ENGINE_NAMES.map(() => ' :-: |').join('')}`,
     ...scenarios.map((title) => {
       const cells = runs.map(([, run]) => (run?.passed.includes(title) ? 'pass' : run?.failed.includes(title) ? 'FAIL' : 'not run'));

@@ -1,21 +1,23 @@
 import { chromium } from '@playwright/test';
 import type { BrowserSession, Engine, PageFunction, Tab } from './engine.js';
 
+/** Debian's Chromium; the Chromium-only tier (playwright.config.ts) launches it the same way. */
+export const CHROMIUM_LAUNCH_OPTIONS = {
+  executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+  // Quiet on a closed network: without these Chromium keeps dialling out and logging failures.
+  args: [
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-gpu',
+    '--no-sandbox',
+  ],
+};
+
 /** Debian's Chromium, driven by Playwright. */
 export async function launchChromium(): Promise<Engine> {
-  const browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    headless: true,
-    // Quiet on a closed network: without these Chromium keeps dialling out and logging failures.
-    args: [
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-gpu',
-      '--no-sandbox',
-    ],
-  });
+  const browser = await chromium.launch({ ...CHROMIUM_LAUNCH_OPTIONS, headless: true });
   return {
     name: 'chromium',
     version: browser.version(),

@@ -1,4 +1,4 @@
-import { test as serverTest } from '../e2e/fixtures/test.js';
+import { loginInPage, test as serverTest } from '../e2e/fixtures/test.js';
 import type { BrowserSession, Engine, EngineName, Tab } from './engine.js';
 import { launchEngine } from './launch-engine.js';
 
@@ -58,15 +58,7 @@ export async function openApps(session: BrowserSession, url: string, count: numb
 
 /** Log in through the page's own fetch; resolves with what the page got to read. */
 export async function login(tab: Tab, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  return tab.evaluate(async (extra) => {
-    const response = await fetch('/auth/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'ada', password: 'secret', ...extra }),
-    });
-    if (!response.ok) throw new Error(`login answered ${response.status}`);
-    return (await response.json()) as Record<string, unknown>;
-  }, extra);
+  return tab.evaluate(loginInPage, extra);
 }
 
 declare global {
