@@ -15,7 +15,8 @@ import { ENGINE_LACKS, ENGINE_NAMES, needs, type Capability } from './tests/engi
  * - `chromium-playwright`: tests/e2e, scenarios that need Playwright's page API or DevTools
  *   (locators, init scripts, CDP reloads, worker console capture).
  *
- * One engine alone: `npx playwright test --project=firefox`.
+ * One engine alone: `npx playwright test --project=firefox`; the Chromium-only tier alone:
+ * `--project=chromium-playwright --no-deps`.
  */
 function lacking(name: (typeof ENGINE_NAMES)[number]): RegExp | undefined {
   const lacks = Object.keys(ENGINE_LACKS[name]) as Capability[];
@@ -42,6 +43,9 @@ export default defineConfig<object, { engineName: EngineName }>({
     {
       name: 'chromium-playwright',
       testDir: 'tests/e2e',
+      // After the engine tier, not beside it: its fault suite measures timeouts, and a MiniBrowser
+      // or Firefox starting in the other worker takes a whole core.
+      dependencies: [...ENGINE_NAMES],
       use: {
         headless: true,
         trace: 'retain-on-failure',

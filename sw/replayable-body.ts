@@ -59,9 +59,9 @@ export async function readReplayableBody(request: Request, maxBytes: number): Pr
  * The same read for an engine without request body streams. Such an engine cannot send a stream
  * body either (Firefox sends the text "[object ReadableStream]"), so every body there is bytes the
  * engine already holds: a Blob of a clone gives its size before any of it is copied into script
- * memory. A request without a body cannot be told
- * from an empty one there, so an empty body of a method that may carry one is kept as zero bytes
- * (a replay then sends `Content-Length: 0`, as a POST or PUT without a body does anyway).
+ * memory. A request without a body cannot be told from an empty one there, so an empty body of a
+ * method that may carry one is kept as zero bytes (a replay then sends `Content-Length: 0`, as a
+ * POST or PUT without a body does anyway).
  */
 async function readWithoutBodyStream(request: Request, maxBytes: number): Promise<ReplayableBody> {
   if (request.method === 'GET' || request.method === 'HEAD') return null;

@@ -43,9 +43,20 @@ async function session(
   return tabs;
 }
 
-/** Wait, by asking the worker, until a refresh pause is over. */
+/** How late a bounded outcome may be on a machine whose cores are all busy. */
+const SLOW_MACHINE_MARGIN_MS = 5000;
+
+/**
+ * The longest pause after one failed cycle in the `long-pause` variant: `backoff.baseMs` × 5
+ * (tests/e2e/fixtures/test.ts).
+ */
+const LONG_PAUSE_MAX_MS = 12_500;
+
+/** Wait, by asking the worker, until a refresh pause is over (with margin for a slow machine). */
 async function untilPauseEnds(page: Page): Promise<void> {
-  await expect.poll(() => page.evaluate(() => window.authProxy.status().then((s) => s.state)), { intervals: [250] }).not.toBe('backoff');
+  await expect
+    .poll(() => page.evaluate(() => window.authProxy.status().then((s) => s.state)), { intervals: [250], timeout: LONG_PAUSE_MAX_MS * 2 })
+    .not.toBe('backoff');
 }
 
 /** Every state this tab was told the session entered, in order. */
@@ -104,7 +115,7 @@ test.describe('fault suite', () => {
     await expectCleanEnd(watch, tabs, { sessionExpired: false });
   });
 
-  test('refresh hangs past the timeout: waiting requests get their 401 and refresh-failed within twice the timeout', async ({
+  test('refresh hangs past the timeout: waiting requests get their 401 and refresh-failed once the timeout fires', async ({
     context,
     app,
   }) => {
@@ -126,12 +137,12 @@ test.describe('fault suite', () => {
     const started = (await eventsOf(tabs[0]!)).find((event) => event.type === 'refresh-started');
     const startedAt = (started?.detail as { at: number } | undefined)?.at;
     expect(startedAt).toBeDefined();
-    // Requests that waited before going out are sent at their deadline (refreshTimeoutMs of the
-    // variant, 3 s) and come back one round trip later; with both cores busy that round trip has
-    // taken 1.8 s. Twice the timeout leaves that margin and still fails a request held by the
-    // hanging server, which never answers.
+    // refreshTimeoutMs of the variant (3 s), plus margin for a loaded machine: requests that waited
+    // before going out are sent at their deadline and come back one round trip later, and the
+    // broadcast crosses to each tab (1.8 s and 3 s late seen with both cores busy). A request held
+    // by the hanging server never settles, and the 30 s default timeout would miss this bound.
     const refreshTimeoutMs = 3000;
-    const limit = startedAt! + 2 * refreshTimeoutMs;
+    const limit = startedAt! + refreshTimeoutMs + SLOW_MACHINE_MARGIN_MS;
     for (const { status, at } of settled.flat()) {
       expect(status).toBe(401);
       expect(at).toBeLessThanOrEqual(limit);

@@ -134,7 +134,7 @@ export async function launchWebKit(): Promise<Engine> {
                   `const done = arguments[arguments.length - 1];
                    Promise.resolve().then(() => (${fn.toString()})(arguments[0])).then(
                      (value) => done({ value }),
-                     (error) => done({ error: String(error && error.stack || error) }));`,
+                     (error) => done({ error: error instanceof Error ? error.name + ': ' + error.message + ' ' + error.stack : String(error) }));`,
                   arg,
                 ),
               )) as { value?: R; error?: string };
