@@ -1,10 +1,10 @@
 import { defineConfig } from '@playwright/test';
-import base from '../../playwright.config.js';
+import { CHROMIUM_LAUNCH_OPTIONS } from '../engines/chromium-engine.js';
 
 /**
  * The packed-package test (`npm run test:package`): its own run, after the browser tests, because
  * it packs, installs and builds a whole app before its one browser check, and must not compete
- * with the timing-sensitive e2e scenarios for the CPU. Same browser settings as the e2e run.
+ * with the timing-sensitive e2e scenarios for the CPU. Debian's Chromium, launched as the browser tier does.
  */
 export default defineConfig({
   testDir: '.',
@@ -17,5 +17,5 @@ export default defineConfig({
   reporter: [['list']],
   // Apart from the e2e run's results: each run empties its own output directory.
   outputDir: '../../test-results/package',
-  ...(base.use === undefined ? {} : { use: base.use }),
+  use: { headless: true, launchOptions: CHROMIUM_LAUNCH_OPTIONS },
 });
