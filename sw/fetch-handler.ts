@@ -4,7 +4,7 @@ import type { ResolvedConfig } from './config.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { EventStreamResume } from './event-stream-resume.js';
 import { holdWhileStreaming } from './hold-while-streaming.js';
-import type { Logger } from './logger.js';
+import { redact, type Logger } from './logger.js';
 import { PLACEHOLDER_PREFIX, type BroadcastEventMap, type BroadcastType, type RefreshTrigger } from './protocol.js';
 import type { ProxyStatus } from './proxy-status.js';
 import type { RefreshResult, Refresher } from './refresher.js';
@@ -74,9 +74,13 @@ function isRefreshable(response: Response): boolean {
   return error === null || error[1]!.toLowerCase() === 'invalid_token';
 }
 
-/** The URL as it may appear in events and logs: no query, no fragment. */
+/**
+ * The URL as it may appear in events and logs: no query, no fragment, and identifiers in the path
+ * masked the way the log masks them. Events go to every tab and logs to the console, and paths
+ * can carry ids, signed names and the like.
+ */
 function describe(url: URL): string {
-  return url.origin + url.pathname;
+  return redact(url.origin + url.pathname);
 }
 
 /**

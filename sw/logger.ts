@@ -8,6 +8,8 @@ const OPAQUE = /[\w-]{32,}/g;
 const UUID = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
 
 /** Defence in depth: lines are built without tokens, and anything token-shaped is masked anyway. */
+export function redact(value: string): string;
+export function redact(value: LogValue): LogValue;
 export function redact(value: LogValue): LogValue {
   if (typeof value !== 'string') return value;
   return value.replace(JWT, '[jwt]').replace(OPAQUE, (run) => (UUID.test(run) ? run : '[redacted]'));

@@ -212,6 +212,18 @@ describe('FetchHandler: 401, refresh, replay', () => {
     expect(status.pendingRequests).toBe(0);
   });
 
+  it('events name the request by origin and path, with identifiers in the path redacted as in the log', async () => {
+    const { send, api, announcements } = await setup();
+    api.validToken = 'at-2';
+    const id = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'; // an opaque 36-character identifier
+    const response = await send(apiRequest(`/api/users/${id}/files?sig=secret`));
+
+    expect(response.status).toBe(200);
+    const [refreshed] = announcements.of('token-refreshed');
+    expect(refreshed?.trigger.url).toBe(`${API_ORIGIN}/api/users/[redacted]/files`);
+    expect(JSON.stringify(announcements.of('refresh-started'))).not.toContain(id);
+  });
+
   it('a request that arrives during a refresh waits for it instead of spending a round trip on a 401', async () => {
     const { send, api, auth, network, refreshCalls } = await setup();
     api.validToken = 'at-2';
