@@ -50,7 +50,7 @@ export interface BrowserSession {
   /**
    * Make the engine stop the service worker of this session's origin, by the only means its
    * automation offers, until `restarted()` (asked of the app) says a fresh worker answers.
-   * Throws when the engine lacks `stop-worker` or the worker did not stop.
+   * Throws when the worker did not stop. A scenario that calls it is tagged `needs('stop-worker')`.
    */
   stopWorker(restarted: () => Promise<boolean>): Promise<void>;
   close(): Promise<void>;
