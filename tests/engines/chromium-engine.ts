@@ -1,5 +1,6 @@
 import { chromium } from '@playwright/test';
-import type { BrowserSession, Engine, PageFunction, Tab } from './engine.js';
+import type { BrowserSession, Engine } from './engine.js';
+import { openPageTab } from './page-tab.js';
 
 /** Debian's Chromium; the Chromium-only tier (playwright.config.ts) launches it the same way. */
 export const CHROMIUM_LAUNCH_OPTIONS = {
@@ -25,17 +26,7 @@ export async function launchChromium(): Promise<Engine> {
     async newSession(): Promise<BrowserSession> {
       const context = await browser.newContext();
       return {
-        async openTab(url) {
-          const page = await context.newPage();
-          await page.goto(url);
-          const tab: Tab = {
-            goto: async (next) => void (await page.goto(next)),
-            // Playwright's own PageFunction types unbox handles; these scripts take plain JSON.
-            evaluate: <R, A>(fn: PageFunction<A, R>, arg?: A) => page.evaluate(fn as (arg: unknown) => R, arg as unknown),
-            close: () => page.close(),
-          };
-          return tab;
-        },
+        openTab: async (url) => openPageTab(await context.newPage(), url),
         async stopWorker(restarted) {
           // DevTools can stop a worker outright; wait until it reports the worker stopped.
           const cdp = await context.newCDPSession(context.pages()[0]!);

@@ -1,5 +1,6 @@
 import puppeteer from 'puppeteer-core';
-import type { BrowserSession, Engine, PageFunction, Tab } from './engine.js';
+import type { BrowserSession, Engine } from './engine.js';
+import { openPageTab } from './page-tab.js';
 
 /**
  * How long a Firefox service worker may sit without events before Firefox terminates it (the
@@ -30,16 +31,7 @@ export async function launchFirefox(): Promise<Engine> {
       // A BiDi user context: its own cookies, storage and service worker registrations.
       const context = await browser.createBrowserContext();
       return {
-        async openTab(url) {
-          const page = await context.newPage();
-          await page.goto(url);
-          const tab: Tab = {
-            goto: async (next) => void (await page.goto(next)),
-            evaluate: <R, A>(fn: PageFunction<A, R>, arg?: A) => page.evaluate(fn as (arg: unknown) => R, arg as unknown) as Promise<R>,
-            close: () => page.close(),
-          };
-          return tab;
-        },
+        openTab: async (url) => openPageTab(await context.newPage(), url),
         async stopWorker(restarted) {
           // No automation command stops a Firefox worker; Firefox terminates it once idle. Asking
           // `restarted()` is itself an event, so each try idles again.
