@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import type { Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { ENGINE_NAMES, type EngineName } from './engine.js';
 
 /** Where the last run of the cross-engine tier is recorded; read by scripts/browser-support.ts. */
@@ -16,7 +16,6 @@ export interface EngineRun {
 export interface SupportResults {
   /** Only the engines the run included (`--project` can pick one). */
   engines: Partial<Record<EngineName, EngineRun>>;
-  status: FullResult['status'];
 }
 
 const isEngine = (name: string): name is EngineName => (ENGINE_NAMES as readonly string[]).includes(name);
@@ -43,10 +42,10 @@ export default class SupportReporter implements Reporter {
     } else if (!run.failed.includes(title)) run.failed.push(title);
   }
 
-  onEnd(result: FullResult): void {
+  onEnd(): void {
     if (Object.keys(this.#engines).length === 0) return;
     for (const run of Object.values(this.#engines)) run.passed = run.passed.filter((title) => !run.failed.includes(title));
-    const results: SupportResults = { engines: this.#engines, status: result.status };
+    const results: SupportResults = { engines: this.#engines };
     mkdirSync(dirname(SUPPORT_RESULTS), { recursive: true });
     writeFileSync(SUPPORT_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   }
