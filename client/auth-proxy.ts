@@ -105,6 +105,8 @@ export class AuthProxy extends EventTarget {
 
   readonly #workbox: Workbox;
   readonly #timeoutMs: number;
+  /** What the worker said a logout may take beyond a command's timeout (it waits for the server). */
+  #logoutTimeoutMs = 0;
   readonly #scope: string | undefined;
   readonly #channel: BroadcastChannel;
   readonly #teardown = new AbortController();
@@ -143,7 +145,8 @@ export class AuthProxy extends EventTarget {
    * @param options.revoke also revoke the refresh token at the configured RFC 7009 endpoint.
    */
   async logout(options: { revoke?: boolean } = {}): Promise<{ revoked: boolean }> {
-    return this.#request('logout', { revoke: options.revoke ?? true });
+    await this.ready; // the handshake tells how long the worker may take
+    return this.#request('logout', { revoke: options.revoke ?? true }, this.#timeoutMs + this.#logoutTimeoutMs);
   }
 
   /**
@@ -187,6 +190,8 @@ export class AuthProxy extends EventTarget {
     if (!registration) throw new ProxyUnavailableError('Failed to register the auth proxy: the browser gave no registration');
     const worker = await this.#within(activeWorker(registration), 'wait for the service worker to activate');
     const hello = await requestWorker(worker, 'hello', { clientVersion: VERSION, protocol: PROTOCOL_VERSION }, this.#timeoutMs);
+    // An older worker does not say; it then gets the plain command timeout.
+    if (typeof hello.logoutTimeoutMs === 'number' && hello.logoutTimeoutMs > 0) this.#logoutTimeoutMs = hello.logoutTimeoutMs;
     if (hello.version !== VERSION || hello.protocol !== PROTOCOL_VERSION) {
       // Reported, not acted on: reloading here is how update loops start.
       this.#emit('version-mismatch', {
@@ -219,11 +224,15 @@ export class AuthProxy extends EventTarget {
     });
   }
 
-  async #request<K extends RequestType>(type: K, payload: RequestMap[K]['request']): Promise<RequestMap[K]['response']> {
+  async #request<K extends RequestType>(
+    type: K,
+    payload: RequestMap[K]['request'],
+    timeoutMs = this.#timeoutMs,
+  ): Promise<RequestMap[K]['response']> {
     await this.ready;
     const worker = navigator.serviceWorker.controller;
     if (!worker) throw new ProxyUnavailableError(`Failed to ${type}: no service worker controls this page`);
-    return requestWorker(worker, type, payload, this.#timeoutMs);
+    return requestWorker(worker, type, payload, timeoutMs);
   }
 
   #onBroadcast(event: MessageEvent<unknown>): void {

@@ -2,8 +2,10 @@ import { AuthProxyError } from '../sw/errors/auth-proxy-error.js';
 import { ConfigError } from '../sw/errors/config-error.js';
 import { ProxyTimeoutError } from '../sw/errors/proxy-timeout-error.js';
 import { ProxyUnavailableError } from '../sw/errors/proxy-unavailable-error.js';
+import { RedirectRefusedError } from '../sw/errors/redirect-refused-error.js';
 import { RefreshFailedError } from '../sw/errors/refresh-failed-error.js';
 import { SessionExpiredError } from '../sw/errors/session-expired-error.js';
+import { SessionStoreError } from '../sw/errors/session-store-error.js';
 import { TokenResponseError } from '../sw/errors/token-response-error.js';
 import type { WireError } from '../sw/protocol.js';
 
@@ -11,8 +13,10 @@ const CLASSES: Record<string, new (message: string) => AuthProxyError> = {
   ConfigError,
   ProxyTimeoutError,
   ProxyUnavailableError,
+  RedirectRefusedError,
   RefreshFailedError,
   SessionExpiredError,
+  SessionStoreError,
   TokenResponseError,
 };
 

@@ -1,33 +1,30 @@
-import type { AuthStateMachine } from './auth-state-machine.js';
+import { authorizedRequest, isRedirect } from './authorized-request.js';
 import { parseRetryAfter } from './backoff.js';
+import { isRefreshable } from './bearer-challenge.js';
 import type { ResolvedConfig } from './config.js';
+import type { Environment } from './environment.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
+import { RedirectRefusedError } from './errors/redirect-refused-error.js';
 import { EventStreamResume } from './event-stream-resume.js';
 import { holdWhileStreaming } from './hold-while-streaming.js';
 import { redact, type Logger } from './logger.js';
-import { PLACEHOLDER_PREFIX, type BroadcastEventMap, type BroadcastType, type RefreshTrigger } from './protocol.js';
 import type { ProxyStatus } from './proxy-status.js';
-import type { RefreshResult, Refresher } from './refresher.js';
 import { readReplayableBody, type ReplayableBody } from './replayable-body.js';
 import { RequestSlots } from './request-slots.js';
+import type { SessionRecord, SessionTokens } from './session-record.js';
+import type { Announce, AppAuthorization, RequestContext, Session } from './session.js';
 import { captureTokenResponse, type TokenCaptureOptions } from './token-capture.js';
-import { hashToken, type SessionRecord, type SessionTokens, type TokenStore } from './token-store.js';
 
 export interface FetchHandlerOptions {
   config: ResolvedConfig;
+  session: Session;
+  env: Pick<Environment, 'fetch' | 'now' | 'sleep'>;
   isProtected: (url: URL) => boolean;
   /** The worker's own origin: same-origin no-cors requests are upgraded differently. */
   selfOrigin: string;
-  store: TokenStore;
-  refresher: Refresher;
-  machine: AuthStateMachine;
   status: ProxyStatus;
-  announce: <K extends BroadcastType>(type: K, payload: BroadcastEventMap[K]) => void;
+  announce: Announce;
   onError: (error: AuthProxyError) => void;
-  /** Settles once the worker has read its state after starting; every request waits for it. */
-  ready: Promise<unknown>;
-  /** Tells the worker when a login was captured. */
-  onLogin: () => void;
   logger?: Logger;
   /** @default REQUESTS_IN_FLIGHT */
   requestsInFlight?: number | undefined;
@@ -43,35 +40,11 @@ export interface FetchHandlerOptions {
  */
 export const REQUESTS_IN_FLIGHT = 256;
 
-/** What the page's own Authorization header means to the proxy. */
-type AppAuthorization = 'none' | 'ours' | 'theirs';
-
 /** One protected request as it goes through the proxy. */
 interface Exchange {
   request: Request;
   url: URL;
-  clientId: string;
-  /** Keeps the worker alive for work that outlives the response (a background refresh). */
-  keepAlive: (promise: Promise<unknown>) => void;
-  /**
-   * When this request stops waiting for refreshes: `refreshTimeoutMs` after it first waited, for
-   * all its waits together (before sending and after a 401), so no request waits twice as long.
-   */
-  waitDeadline: number | null;
-}
-
-/**
- * RFC 6750 §3: a 401 the proxy may fix by refreshing: no challenge (also what a cross-origin
- * response looks like when the server does not expose `WWW-Authenticate`), a Bearer challenge with
- * `error="invalid_token"`, or a Bearer challenge with no error code at all, which is how many
- * servers answer an expired token. Other schemes' 401s, and `insufficient_scope`, are not ours.
- */
-function isRefreshable(response: Response): boolean {
-  const challenge = response.headers.get('www-authenticate');
-  if (challenge === null) return true;
-  if (!/\bBearer\b/i.test(challenge)) return false;
-  const error = /\berror\s*=\s*"?([\w-]+)"?/i.exec(challenge);
-  return error === null || error[1]!.toLowerCase() === 'invalid_token';
+  context: RequestContext;
 }
 
 /**
@@ -91,12 +64,8 @@ function describe(url: URL): string {
  */
 export class FetchHandler {
   readonly #options: FetchHandlerOptions;
-  /** Requests waiting for a refresh right now, for the queue cap. */
-  #waiting = 0;
-  #queueFullAnnouncedFor: string | undefined;
   readonly #eventStreams = new EventStreamResume();
   readonly #slots: RequestSlots;
-  /** What token capture needs; a captured login also moves this worker's state machine. */
   readonly #capture: TokenCaptureOptions;
 
   /** `origin/` of every protected origin and token endpoint: a string test before any URL parsing. */
@@ -106,11 +75,11 @@ export class FetchHandler {
     this.#options = options;
     this.#slots = new RequestSlots(options.requestsInFlight ?? REQUESTS_IN_FLIGHT);
     this.#capture = {
-      ...options,
-      announce: (type, payload) => {
-        if (type === 'logged-in') options.onLogin();
-        options.announce(type, payload);
-      },
+      config: options.config,
+      login: (tokens) => options.session.login(tokens),
+      onError: options.onError,
+      fetch: options.env.fetch,
+      now: () => options.env.now(),
     };
     const origins = new Set([
       ...options.config.protectedOrigins.keys(),
@@ -138,8 +107,16 @@ export class FetchHandler {
       // EventSource reconnects lose Last-Event-ID on their way into a worker; put it back.
       const resumed = this.#eventStreams.restore(request, clientId);
       const keepAlive = (promise: Promise<unknown>): void => event.waitUntil(promise);
+      const context: RequestContext = {
+        clientId,
+        method: request.method,
+        url: describe(url),
+        signal: request.signal ?? null,
+        keepAlive,
+        waitDeadline: null,
+      };
       event.respondWith(
-        this.#proxy({ request: resumed, url, clientId, keepAlive, waitDeadline: null }).then((response) =>
+        this.#proxy({ request: resumed, url, context }).then((response) =>
           holdWhileStreaming(this.#eventStreams.track(response, resumed, clientId), keepAlive),
         ),
       );
@@ -147,24 +124,24 @@ export class FetchHandler {
   };
 
   async #proxy(exchange: Exchange): Promise<Response> {
-    const { store, status, config, logger } = this.#options;
+    const { session, status, config, logger } = this.#options;
     const { request } = exchange;
     status.counters.requests++;
     status.pendingRequests++;
-    // Held until the response headers are in: a stream's body does not keep its slot.
-    const release = await this.#slots.take();
     try {
-      await this.#options.ready;
-      const record = await this.#beforeSend(await store.load(), exchange);
+      await session.beforeSend(exchange.context);
       const body = await readReplayableBody(request, config.maxReplayBodyBytes);
-      const ownership = await this.#appAuthorization(request, record.tokens);
-      let response = await fetch(this.#authorize(request, body, ownership === 'theirs' ? null : record.tokens));
-
-      if (response.status === 401 && ownership !== 'theirs' && record.tokens !== null && isRefreshable(response)) {
-        response = await this.#afterUnauthorized(response, record, body, exchange);
-      }
+      // Read once the request has its slot, so the token is the one current when it goes out.
+      const sent = await this.#send(exchange, body, { first: true }, async () => {
+        const record = await session.current();
+        const ownership: AppAuthorization = await session.claims(request.headers.get('authorization'), record.tokens);
+        return { tokens: ownership === 'theirs' ? null : record.tokens, record, ownership };
+      });
+      let response = sent.response;
+      const { record, ownership } = sent.attached;
+      if (sent.replay) response = await this.#replay(response, sent.replay, body, exchange);
       if (config.apiRetry !== false && config.apiRetry.methods.has(request.method)) {
-        response = await this.#retryWhenAsked(response, body, ownership, exchange);
+        response = await this.#retryWhenAsked(response, body, ownership === 'theirs' ? undefined : record, exchange);
       }
       return response;
     } catch (error) {
@@ -172,175 +149,123 @@ export class FetchHandler {
       // without the proxy; say so in the debug log without details that could carry data.
       logger?.debug('request-failed', {
         method: request.method,
-        url: describe(exchange.url),
+        url: exchange.context.url,
         error: error instanceof Error ? error.name : 'unknown',
       });
       throw error;
     } finally {
-      release();
       status.pendingRequests--;
     }
   }
 
   /**
-   * Before sending: wait for a refresh that replaces a token known to be useless, refresh first
-   * when the token has expired by the worker's clock, or start a background refresh when the
-   * token is inside its refresh window (the request goes out at once with the still-valid token).
+   * One trip to the network, holding a request slot until the response headers are in (a stream's
+   * body does not keep its slot). `attach` is asked for the tokens once the slot is ours. A first
+   * send answered with a refreshable 401 asks the session for a replay before the slot goes to
+   * the next request, so that one finds the refresh under way and waits for it instead of
+   * spending the same rejected token.
    */
-  async #beforeSend(record: SessionRecord, exchange: Exchange): Promise<SessionRecord> {
-    const { refresher, machine, logger } = this.#options;
-    const tokens = record.tokens;
-    if (tokens === null) return record;
-    const now = Date.now();
-    const expired = tokens.expiresAt !== null && tokens.expiresAt <= now;
-    const flight = refresher.inFlight;
-    if (flight) {
-      if (!flight.info.tokenRejected && !expired) return record;
-      const result = await this.#wait(exchange, () => refresher.join()!);
-      return result?.ok ? result.record : record;
+  async #send<T extends { tokens: SessionTokens | null; record?: SessionRecord; ownership?: AppAuthorization }>(
+    exchange: Exchange,
+    body: ReplayableBody,
+    { first }: { first: boolean },
+    attach: () => Promise<T>,
+  ): Promise<{ response: Response; attached: T; replay?: Promise<SessionTokens | null> }> {
+    const { env, selfOrigin, session } = this.#options;
+    const { context } = exchange;
+    let release = await this.#slots.take(context.signal);
+    // A refresh for a rejected token began while this request queued: wait for it without the slot.
+    if (first && session.wouldWait(context)) {
+      release();
+      await session.beforeSend(context);
+      release = await this.#slots.take(context.signal);
     }
-    if (!machine.mayRefresh(now)) return record;
-    if (expired) {
-      const result = await this.#wait(exchange, () => refresher.refresh(record.generation, this.#trigger('expired', exchange)));
-      return result?.ok ? result.record : record;
+    try {
+      const attached = await attach();
+      let response = await env.fetch(authorizedRequest(exchange.request, body, attached.tokens, selfOrigin));
+      if (attached.tokens === null) return { response, attached };
+      response = this.#refuseRedirect(response, exchange);
+      const refreshable = first && attached.ownership !== 'theirs' && response.status === 401 && isRefreshable(response);
+      if (!refreshable) return { response, attached };
+      if (typeof body === 'string') {
+        this.#replaySkipped(body, exchange);
+        return { response, attached };
+      }
+      return { response, attached, replay: session.afterUnauthorized(attached.record!, context) };
+    } finally {
+      release();
     }
-    if (tokens.refreshAt !== null && now >= tokens.refreshAt) {
-      logger?.debug('refresh-ahead', {
-        generation: record.generation,
-        msBeforeExpiry: tokens.expiresAt === null ? null : tokens.expiresAt - now,
-      });
-      exchange.keepAlive(refresher.refresh(record.generation, this.#trigger('proactive', exchange), false));
-    }
-    return record;
-  }
-
-  async #afterUnauthorized(first: Response, record: SessionRecord, body: ReplayableBody, exchange: Exchange): Promise<Response> {
-    const { status, announce, logger } = this.#options;
-    const { request, url, clientId } = exchange;
-    if (typeof body === 'string') {
-      status.counters.replaysSkipped++;
-      announce('replay-skipped', { method: request.method, url: describe(url), reason: body, clientId });
-      logger?.debug('replay-skipped', { method: request.method, url: describe(url), reason: body });
-      return first;
-    }
-    // The 401 may belong to a token another request has already replaced: replay with the newer
-    // one rather than start a refresh cycle that would only find it, unless that one has expired
-    // too (a slow request can outlive a whole token lifetime), in which case refresh from it.
-    const latest = await this.#options.store.load();
-    const newer = latest.tokens !== null && latest.generation > record.generation;
-    const newerValid = newer && (latest.tokens!.expiresAt === null || latest.tokens!.expiresAt > Date.now());
-    const result: RefreshResult | null = newerValid
-      ? { ok: true, record: latest, refreshed: false }
-      : await this.#wait(exchange, () =>
-          this.#options.refresher.refresh(newer ? latest.generation : record.generation, this.#trigger('unauthorized', exchange)),
-        );
-    if (!result?.ok) return first;
-    // The 401's body is not needed any more; free its connection.
-    first.body?.cancel().catch(() => undefined);
-    status.counters.replayed++;
-    logger?.debug('replay', { method: request.method, url: describe(url), generation: result.record.generation });
-    return fetch(this.#authorize(request, body, result.record.tokens));
   }
 
   /**
-   * Wait for the refresh `start` joins or starts, within the request's `refreshTimeoutMs` budget,
-   * and not at all (`start` is then not called) when `maxWaitingRequests` are already waiting.
-   * `null` means "did not wait for an outcome": the caller goes on with what it has.
+   * A token-bearing request went out with `redirect: 'manual'`. A page that asked for manual
+   * redirects gets the redirect as it asked; any other is refused (a network error, as with
+   * `redirect: 'error'`), since following would carry the token to a URL nobody checked.
    */
-  async #wait(exchange: Exchange, start: () => Promise<RefreshResult>): Promise<RefreshResult | null> {
-    const { config, announce, logger, refresher } = this.#options;
-    if (this.#waiting >= config.maxWaitingRequests) {
-      const id = refresher.inFlight?.info.id ?? 'none';
-      if (this.#queueFullAnnouncedFor !== id) {
-        this.#queueFullAnnouncedFor = id;
-        announce('queue-full', { waiting: this.#waiting, limit: config.maxWaitingRequests });
-        logger?.debug('queue-full', { waiting: this.#waiting, limit: config.maxWaitingRequests });
-      }
-      return null;
-    }
-    exchange.waitDeadline ??= Date.now() + config.refreshTimeoutMs;
-    const budget = exchange.waitDeadline - Date.now();
-    if (budget <= 0) return null;
-    const waitingFor = start();
-    this.#waiting++;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      return await Promise.race([
-        waitingFor,
-        new Promise<null>((resolve) => {
-          timer = setTimeout(() => resolve(null), budget);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      this.#waiting--;
-    }
+  #refuseRedirect(response: Response, exchange: Exchange): Response {
+    if (!isRedirect(response) || exchange.request.redirect === 'manual') return response;
+    const { context } = exchange;
+    void response.body?.cancel().catch(() => undefined);
+    this.#options.logger?.debug('redirect-refused', { method: context.method, url: context.url });
+    this.#options.onError(
+      new RedirectRefusedError(
+        `Failed to follow a redirect of ${context.method} ${context.url}: a protected request carries the access token, and a service worker cannot see where the redirect leads; answer protected URLs without redirects`,
+      ),
+    );
+    return Response.error();
+  }
+
+  #replaySkipped(reason: Exclude<ReplayableBody, ArrayBuffer | null>, { context }: Exchange): void {
+    const { status, announce, logger } = this.#options;
+    status.counters.replaysSkipped++;
+    announce('replay-skipped', { method: context.method, url: context.url, reason, clientId: context.clientId });
+    logger?.debug('replay-skipped', { method: context.method, url: context.url, reason });
+  }
+
+  /** Replay a 401 with the tokens the session gives, or hand the 401 back when it gives none. */
+  async #replay(first: Response, decided: Promise<SessionTokens | null>, body: ReplayableBody, exchange: Exchange): Promise<Response> {
+    const { status, logger } = this.#options;
+    const tokens = await decided;
+    if (tokens === null) return first;
+    // The 401's body is not needed any more; free its connection.
+    first.body?.cancel().catch(() => undefined);
+    status.counters.replayed++;
+    logger?.debug('replay', { method: exchange.context.method, url: exchange.context.url });
+    return (await this.#send(exchange, body, { first: false }, async () => ({ tokens }))).response;
   }
 
   /**
    * Opt-in (`apiRetry`): an idempotent request answered 429 or 503 with a `Retry-After` the config
-   * accepts is sent again after that delay, a bounded number of times.
+   * accepts is sent again after that delay, a bounded number of times, with the current token of
+   * the session it was first sent in (never another session's: then the answer stands).
+   *
+   * @param sentWith `undefined` when the page's own Authorization header went out.
    */
-  async #retryWhenAsked(response: Response, body: ReplayableBody, ownership: AppAuthorization, exchange: Exchange): Promise<Response> {
-    const { config, store, status, logger } = this.#options;
+  async #retryWhenAsked(
+    response: Response,
+    body: ReplayableBody,
+    sentWith: SessionRecord | undefined,
+    exchange: Exchange,
+  ): Promise<Response> {
+    const { config, status, logger, env, session } = this.#options;
     if (config.apiRetry === false || typeof body === 'string') return response;
     for (let retry = 1; retry <= config.apiRetry.maxRetries && (response.status === 429 || response.status === 503); retry++) {
-      const delay = parseRetryAfter(response.headers.get('retry-after'), response.headers.get('date'), Date.now());
+      const delay = parseRetryAfter(response.headers.get('retry-after'), response.headers.get('date'), env.now());
       if (delay === null || delay > config.apiRetry.maxDelayMs) return response;
-      response.body?.cancel().catch(() => undefined);
       logger?.debug('api-retry', {
         method: exchange.request.method,
-        url: describe(exchange.url),
+        url: exchange.context.url,
         status: response.status,
         delayMs: delay,
         retry,
       });
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await env.sleep(delay, exchange.context.signal ?? undefined);
+      const tokens = sentWith === undefined ? null : await session.tokensForResend(sentWith);
+      if (tokens === undefined) return response;
+      response.body?.cancel().catch(() => undefined);
       status.counters.apiRetries++;
-      const tokens = ownership === 'theirs' ? null : (await store.load()).tokens;
-      response = await fetch(this.#authorize(exchange.request, body, tokens));
+      response = (await this.#send(exchange, body, { first: false }, async () => ({ tokens }))).response;
     }
     return response;
-  }
-
-  #trigger(kind: RefreshTrigger['kind'], exchange: Exchange): RefreshTrigger {
-    return { kind, clientId: exchange.clientId || null, method: exchange.request.method, url: describe(exchange.url) };
-  }
-
-  /**
-   * Keep the page's own Authorization header unless its bearer value is one this proxy handed out
-   * (the placeholder, or an access token of this session, current or earlier).
-   */
-  async #appAuthorization(request: Request, tokens: SessionTokens | null): Promise<AppAuthorization> {
-    const header = request.headers.get('authorization');
-    if (header === null) return 'none';
-    const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) return 'theirs';
-    const value = match[1]!;
-    if (value.startsWith(PLACEHOLDER_PREFIX)) return 'ours';
-    if (tokens === null) return 'theirs';
-    if (value === tokens.accessToken) return 'ours';
-    if (tokens.previousTokenHashes.length === 0) return 'theirs';
-    return tokens.previousTokenHashes.includes(await hashToken(value)) ? 'ours' : 'theirs';
-  }
-
-  /**
-   * The request to send: the page's request with the current token. Every property of the
-   * original (method, credentials, cache, redirect, integrity, keepalive, signal) carries over
-   * through `new Request(request, init)`; referrer and its policy are reset by that constructor
-   * whenever `init` is non-empty, so they are passed again explicitly.
-   */
-  #authorize(request: Request, body: ReplayableBody, tokens: SessionTokens | null): Request {
-    const headers = new Headers(request.headers);
-    if (tokens !== null) headers.set('authorization', `Bearer ${tokens.accessToken}`);
-    else if (/^\s*Bearer\s+sw-auth-proxy\./i.test(headers.get('authorization') ?? '')) headers.delete('authorization');
-    const init: RequestInit = { headers, referrer: request.referrer, referrerPolicy: request.referrerPolicy };
-    // A no-cors request silently drops an Authorization header (the "request-no-cors" header
-    // guard), so an <img> or <video> pointing at a protected URL is upgraded to a CORS request.
-    if (request.mode === 'no-cors') {
-      init.mode = new URL(request.url).origin === this.#options.selfOrigin ? 'same-origin' : 'cors';
-    }
-    if (body instanceof ArrayBuffer) init.body = body;
-    return new Request(request, init);
   }
 }

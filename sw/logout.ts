@@ -1,52 +1,57 @@
 import type { ResolvedConfig } from './config.js';
-import type { BroadcastEventMap, BroadcastType } from './protocol.js';
-import type { TokenStore } from './token-store.js';
+import type { Environment } from './environment.js';
+import type { SessionTokens } from './session-record.js';
 
-export interface LogoutOptions {
+export interface RevokeOptions {
   config: ResolvedConfig;
-  store: TokenStore;
-  announce: <K extends BroadcastType>(type: K, payload: BroadcastEventMap[K]) => void;
+  env: Pick<Environment, 'fetch' | 'timeout'>;
 }
 
 /**
- * End the session everywhere: tell the server when configured (RFC 7009 revocation of the refresh
- * token, and/or the app's logout endpoint), then forget the tokens whatever the server said, since a
- * logout that fails because the network is down must still log the user out.
+ * Tell the server a session ended, where the config says how: RFC 7009 revocation of the refresh
+ * token, and/or the app's logout endpoint with the access token. Both calls go out together and
+ * share one `refreshTimeoutMs` deadline, so the whole logout stays within what the page waits for.
+ * A failure is an answer (`false`), never a throw: the session is already gone locally.
  *
- * @returns whether the server confirmed the revocation.
+ * @param refreshToken `null` to skip revocation.
+ * @returns whether the server confirmed either call.
  */
-export async function logout(options: LogoutOptions, revoke: boolean): Promise<boolean> {
-  const { config, store } = options;
-  const record = await store.read();
-  const refreshToken = store.refreshTokenOf(record);
-  const timeout = () => AbortSignal.timeout(config.refreshTimeoutMs);
-  let revoked = false;
-
-  if (revoke && config.revocationEndpoint !== undefined && refreshToken !== null) {
+export async function revokeSession(
+  { config, env }: RevokeOptions,
+  tokens: SessionTokens | null,
+  refreshToken: string | null,
+): Promise<boolean> {
+  const signal = env.timeout(config.refreshTimeoutMs);
+  const calls: Promise<boolean>[] = [];
+  if (config.revocationEndpoint !== undefined && refreshToken !== null) {
     const fields: Record<string, string> = { token: refreshToken, token_type_hint: 'refresh_token' };
     if (config.clientId !== undefined) fields['client_id'] = config.clientId;
-    revoked = await fetch(config.revocationEndpoint, {
-      method: 'POST',
-      body: new URLSearchParams(fields),
-      cache: 'no-store',
-      signal: timeout(),
-    })
-      .then((response) => response.ok)
-      .catch(() => false);
+    calls.push(
+      confirmed(env.fetch(config.revocationEndpoint, { method: 'POST', body: new URLSearchParams(fields), cache: 'no-store', signal })),
+    );
   }
-  if (config.logoutEndpoint !== undefined && record.tokens !== null) {
-    const ok = await fetch(config.logoutEndpoint, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${record.tokens.accessToken}` },
-      credentials: 'include',
-      cache: 'no-store',
-      signal: timeout(),
-    })
-      .then((response) => response.ok)
-      .catch(() => false);
-    revoked ||= ok;
+  if (config.logoutEndpoint !== undefined && tokens !== null) {
+    calls.push(
+      confirmed(
+        env.fetch(config.logoutEndpoint, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${tokens.accessToken}` },
+          credentials: 'include',
+          cache: 'no-store',
+          signal,
+        }),
+      ),
+    );
   }
-  await store.clear('logged-out');
-  options.announce('logged-out', { revoked });
-  return revoked;
+  return (await Promise.all(calls)).some(Boolean);
+}
+
+function confirmed(response: Promise<Response>): Promise<boolean> {
+  return response.then(
+    (answer) => {
+      void answer.body?.cancel().catch(() => undefined);
+      return answer.ok;
+    },
+    () => false,
+  );
 }

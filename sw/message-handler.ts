@@ -95,6 +95,6 @@ export class MessageHandler {
 }
 
 /** The answer to `hello`, after which the page is controlled. */
-export function helloReply(client: Client): RequestMap['hello']['response'] {
-  return { version: VERSION, protocol: PROTOCOL_VERSION, clientId: client.id };
+export function helloReply(client: Client, logoutTimeoutMs: number): RequestMap['hello']['response'] {
+  return { version: VERSION, protocol: PROTOCOL_VERSION, clientId: client.id, logoutTimeoutMs };
 }

@@ -78,7 +78,11 @@ export interface RequestMap {
   /** The handshake: the page says hello, the worker claims it and answers with its version. */
   hello: {
     request: { clientVersion: string; protocol: number };
-    response: { version: string; protocol: number; clientId: string };
+    /**
+     * `logoutTimeoutMs`: the longest this worker takes to answer `logout` (it waits for a refresh
+     * attempt under way, then for the server), on top of the page's own command timeout.
+     */
+    response: { version: string; protocol: number; clientId: string; logoutTimeoutMs: number };
   };
   status: { request: null; response: AuthStatus };
   /** Forget the tokens in every tab; `revoke` also tells the server (RFC 7009) when configured. */

@@ -1,22 +1,20 @@
 import type { AuthStateMachine } from './auth-state-machine.js';
 import { cooldownDelay, parseRetryAfter, retryDelay } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
+import type { Environment } from './environment.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { RefreshFailedError } from './errors/refresh-failed-error.js';
 import { SessionExpiredError } from './errors/session-expired-error.js';
 import type { Logger } from './logger.js';
 import type { BroadcastEventMap, BroadcastType, RefreshFailureReason, RefreshTrigger, SessionEndReason } from './protocol.js';
+import type { RefreshLock } from './refresh-lock.js';
+import type { SessionRecord } from './session-record.js';
 import { parseTokenResponse } from './token-response.js';
-import type { SessionRecord, TokenStore } from './token-store.js';
+import type { TokenStore } from './token-store.js';
 
 export type RefreshResult =
   | { ok: true; record: SessionRecord; /** false when another context had refreshed already */ refreshed: boolean }
   | { ok: false; sessionEnded: boolean; error: AuthProxyError };
-
-/** The slice of the Web Locks API the refresher needs; tests pass an in-memory one. */
-export interface LockRunner {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
-}
 
 export interface RefresherOptions {
   config: ResolvedConfig;
@@ -24,14 +22,9 @@ export interface RefresherOptions {
   machine: AuthStateMachine;
   announce: <K extends BroadcastType>(type: K, payload: BroadcastEventMap[K]) => void;
   logger?: Logger;
-  /** @default the worker's `navigator.locks` */
-  locks?: LockRunner | undefined;
-  /** @default globalThis.fetch */
-  fetch?: typeof fetch;
-  /** @default Math.random */
-  random?: () => number;
-  /** @default a `setTimeout` promise */
-  sleep?: (ms: number) => Promise<void>;
+  env: Environment;
+  /** Held for each attempt, so one attempt at a time runs across every context of the origin. */
+  lock: RefreshLock;
   /** Called for each call to the refresh endpoint, for counters and status. */
   onAttempt?: (outcome: 'started' | 'succeeded' | 'failed') => void;
 }
@@ -61,6 +54,9 @@ type AttemptOutcome =
 
 const SESSION_ENDING_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
 
+/** Rotated refresh tokens remembered; more than a worker lives through between store writes. */
+const MAX_SPENT = 8;
+
 let flightCounter = 0;
 
 /**
@@ -73,6 +69,8 @@ let flightCounter = 0;
 export class Refresher {
   readonly #options: RefresherOptions;
   #flight: { info: RefreshFlight; promise: Promise<RefreshResult> } | undefined;
+  /** Refresh tokens this worker saw rotated, newest first. */
+  #spent: string[] = [];
 
   constructor(options: RefresherOptions) {
     this.#options = options;
@@ -102,19 +100,19 @@ export class Refresher {
   refresh(seenGeneration: number, trigger: RefreshTrigger, waiter = true): Promise<RefreshResult> {
     const current = this.#flight;
     if (current && current.info.from >= seenGeneration) return waiter ? this.join()! : current.promise;
-    const { machine } = this.#options;
-    if (!machine.mayRefresh()) {
+    const { machine, env } = this.#options;
+    if (!machine.mayRefresh(env.now())) {
       const until = machine.blockedUntil;
       const error =
         until > 0
           ? new RefreshFailedError(
-              `Failed to refresh the access token: refreshing is paused for ${Math.ceil((until - Date.now()) / 1000)} s after repeated failures`,
+              `Failed to refresh the access token: refreshing is paused for ${Math.ceil((until - this.#options.env.now()) / 1000)} s after repeated failures`,
             )
           : new SessionExpiredError('Failed to refresh the access token: there is no session');
       return Promise.resolve({ ok: false, sessionEnded: until === 0, error });
     }
     const info: RefreshFlight = {
-      id: `r${Date.now().toString(36)}${(flightCounter++).toString(36)}`,
+      id: `r${this.#options.env.now().toString(36)}${(flightCounter++).toString(36)}`,
       from: seenGeneration,
       trigger,
       tokenRejected: trigger.kind === 'unauthorized' || trigger.kind === 'expired',
@@ -129,58 +127,80 @@ export class Refresher {
   }
 
   async #cycle(flight: RefreshFlight): Promise<RefreshResult> {
-    const { machine, announce, config, logger } = this.#options;
-    const startedAt = Date.now();
+    const { machine, announce, logger, env } = this.#options;
+    const startedAt = env.now();
     machine.send({ type: 'refresh-started' });
     announce('refresh-started', { refreshId: flight.id, trigger: flight.trigger, fromGeneration: flight.from, at: startedAt });
     logger?.debug('refresh-started', { refreshId: flight.id, trigger: flight.trigger.kind, fromGeneration: flight.from });
-
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#underLock(() => this.#attempt(flight));
-      if (outcome.kind === 'done') {
-        const { result } = outcome;
-        if (result.ok) {
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const step = await this.#options.lock.run(() => this.#step(flight, attempt));
+        if (step.kind === 'retry') {
+          await env.sleep(step.delay);
+          continue;
+        }
+        if (step.result.ok) {
           machine.send({ type: 'refresh-succeeded' });
-          if (result.refreshed) {
+          if (step.result.refreshed) {
             announce('token-refreshed', {
-              generation: result.record.generation,
-              expiresAt: result.record.tokens?.expiresAt ?? null,
+              generation: step.result.record.generation,
+              expiresAt: step.result.record.tokens?.expiresAt ?? null,
               refreshId: flight.id,
               trigger: flight.trigger,
               attempts: attempt,
               waiters: flight.waiters,
-              durationMs: Date.now() - startedAt,
+              durationMs: env.now() - startedAt,
             });
           }
           logger?.debug('refresh-done', {
             refreshId: flight.id,
-            generation: result.record.generation,
-            refreshed: result.refreshed,
+            generation: step.result.record.generation,
+            refreshed: step.result.refreshed,
             attempts: attempt,
           });
         }
-        return result;
+        return step.result;
       }
-
-      const now = Date.now();
-      let delay = retryDelay(attempt, config.backoff, this.#options.random);
-      if (outcome.retryAfterMs !== null) delay = Math.max(delay, outcome.retryAfterMs);
-      // A server asking for a longer pause than a retry may wait gets it as the cycle's pause.
-      const giveUp = !outcome.retry || attempt >= config.backoff.maxAttempts || delay > config.backoff.capMs;
-      if (!giveUp) {
-        announce('refresh-failed', this.#failure(flight, outcome, attempt, false, now + delay));
-        logger?.debug('refresh-retry', { refreshId: flight.id, attempt, reason: outcome.reason, status: outcome.status, delayMs: delay });
-        await this.#sleep(delay);
-        continue;
-      }
-      const cycles = (await this.#options.store.read()).failedCycles + 1;
-      const until = now + Math.max(cooldownDelay(cycles, config.backoff, this.#options.random), outcome.retryAfterMs ?? 0);
-      await this.#options.store.pauseRefresh(until, cycles);
-      machine.send({ type: 'refresh-gave-up', until });
-      announce('refresh-failed', this.#failure(flight, outcome, attempt, true, until));
-      logger?.debug('refresh-paused', { refreshId: flight.id, attempt, reason: outcome.reason, cycles, pauseMs: until - now });
-      return { ok: false, sessionEnded: false, error: outcome.error };
+    } catch (error) {
+      // Nothing above is meant to throw (the store absorbs its faults); if something does, the
+      // waiting requests still get an answer and the state leaves `refreshing`.
+      machine.send({ type: 'refresh-gave-up', until: env.now() });
+      logger?.debug('refresh-crashed', { refreshId: flight.id, error: error instanceof Error ? error.name : 'unknown' });
+      return { ok: false, sessionEnded: false, error: new RefreshFailedError('Failed to refresh the access token: internal error') };
     }
+  }
+
+  /**
+   * One attempt, under the lock, and what it means: done, retry after a delay, or give up and pause.
+   * The pause is written before the lock is released, so the next worker in the queue for it
+   * finds the pause instead of calling the server in the same window.
+   */
+  async #step(flight: RefreshFlight, attempt: number): Promise<{ kind: 'done'; result: RefreshResult } | { kind: 'retry'; delay: number }> {
+    const { machine, announce, config, logger, env, store } = this.#options;
+    const outcome = await this.#attempt(flight);
+    if (outcome.kind === 'done') return outcome;
+    const now = env.now();
+    let delay = retryDelay(attempt, config.backoff, () => env.random());
+    if (outcome.retryAfterMs !== null) delay = Math.max(delay, outcome.retryAfterMs);
+    // A server asking for a longer pause than a retry may wait gets it as the cycle's pause.
+    const giveUp = !outcome.retry || attempt >= config.backoff.maxAttempts || delay > config.backoff.capMs;
+    if (!giveUp) {
+      announce('refresh-failed', this.#failure(flight, outcome, attempt, false, now + delay));
+      logger?.debug('refresh-retry', { refreshId: flight.id, attempt, reason: outcome.reason, status: outcome.status, delayMs: delay });
+      return { kind: 'retry', delay };
+    }
+    const cycles = (await store.read()).failedCycles + 1;
+    const until =
+      now +
+      Math.max(
+        cooldownDelay(cycles, config.backoff, () => env.random()),
+        outcome.retryAfterMs ?? 0,
+      );
+    await store.pauseRefresh(until, cycles);
+    machine.send({ type: 'refresh-gave-up', until });
+    announce('refresh-failed', this.#failure(flight, outcome, attempt, true, until));
+    logger?.debug('refresh-paused', { refreshId: flight.id, attempt, reason: outcome.reason, cycles, pauseMs: until - now });
+    return { kind: 'done', result: { ok: false, sessionEnded: false, error: outcome.error } };
   }
 
   #failure(
@@ -202,24 +222,14 @@ export class Refresher {
     };
   }
 
-  #underLock<T>(run: () => Promise<T>): Promise<T> {
-    const locks = this.#options.locks ?? (globalThis as { navigator?: { locks?: LockRunner } }).navigator?.locks;
-    if (!locks) return run();
-    return locks.request(`sw-auth-proxy:refresh:${this.#options.config.databaseName}`, run);
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return this.#options.sleep ? this.#options.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms));
-  }
-
   /** One call to the refresh endpoint, made under the lock. */
   async #attempt(flight: RefreshFlight): Promise<AttemptOutcome> {
-    const { store, config } = this.#options;
+    const { store, config, env } = this.#options;
     // Re-read under the lock: another worker may have refreshed, ended or paused the session
     // while we queued.
     const record = await store.read();
     if (!record.tokens || record.generation > flight.from) return this.#adopt(record, 'there is no session');
-    if (record.refreshBlockedUntil > Date.now()) {
+    if (record.refreshBlockedUntil > env.now()) {
       this.#options.machine.send({ type: 'refresh-gave-up', until: record.refreshBlockedUntil });
       return {
         kind: 'done',
@@ -238,6 +248,11 @@ export class Refresher {
         'no-refresh-token',
         'no refresh token is stored (memory mode loses it when the worker stops)',
       );
+    }
+    // The server rotated this one already; sending it again would look like theft to it. Only a
+    // store that lost the rotated one (a failed write, overwritten) can hand it back.
+    if (refreshToken !== null && this.#spent.includes(refreshToken)) {
+      return this.#endSession(flight, record, 'no-refresh-token', 'the stored refresh token was already spent');
     }
 
     const idempotencyKey = config.refreshIdempotencyKey ? await store.refreshKey(record.generation) : null;
@@ -270,7 +285,7 @@ export class Refresher {
       );
     }
     if (!response.ok) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), response.headers.get('date'), Date.now());
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), response.headers.get('date'), env.now());
       void response.body?.cancel().catch(() => undefined);
       return this.#failed(
         true,
@@ -283,12 +298,15 @@ export class Refresher {
 
     let tokens;
     try {
-      tokens = parseTokenResponse(await response.json(), Date.now(), response.headers.get('date'));
+      tokens = parseTokenResponse(await response.json(), env.now(), response.headers.get('date'));
     } catch (error) {
       // Not retried: the server may have rotated the refresh token before sending the garbage, and
       // spending the old one again would look like theft. The stored tokens are kept.
       const reason = error instanceof Error && error.name === 'TokenResponseError' ? error.message : 'the body is not JSON';
       return this.#failed(false, 'malformed-response', response.status, null, `malformed response (${reason})`);
+    }
+    if (refreshToken !== null && tokens.refreshToken !== null && tokens.refreshToken !== refreshToken) {
+      this.#spent = [refreshToken, ...this.#spent].slice(0, MAX_SPENT);
     }
     const saved = await store.saveRefresh(tokens, record.generation);
     this.#options.onAttempt?.('succeeded');
@@ -336,8 +354,8 @@ export class Refresher {
     if (config.clientId !== undefined) fields['client_id'] = config.clientId;
     if (config.scope !== undefined) fields['scope'] = config.scope;
     const json = config.refreshBodyFormat === 'json';
-    const doFetch = this.#options.fetch ?? fetch;
-    return doFetch(config.refreshEndpoint, {
+    const { env } = this.#options;
+    return env.fetch(config.refreshEndpoint, {
       method: 'POST',
       headers: {
         'Content-Type': json ? 'application/json' : 'application/x-www-form-urlencoded',
@@ -351,7 +369,7 @@ export class Refresher {
       // Every waiting request depends on this one; in a storm it would otherwise queue behind
       // hundreds of API requests for the same host's six HTTP/1.1 connections.
       priority: 'high',
-      signal: AbortSignal.timeout(config.refreshTimeoutMs),
+      signal: env.timeout(config.refreshTimeoutMs),
     });
   }
 

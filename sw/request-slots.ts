@@ -1,8 +1,11 @@
+import { abortReason } from './environment.js';
+
 /**
  * At most `limit` holders at a time; the others wait their turn, first come first served.
  *
- * The fetch handler takes a slot per protected request before it reads the token, so a request
- * that waited for its turn is sent with the token current when it goes out.
+ * The fetch handler takes a slot per send (held until the response headers are in, never while
+ * waiting for a refresh or a retry delay) and reads the token after, so a request that waited
+ * for its turn is sent with the token current when it goes out.
  *
  * @example
  * ```ts
@@ -24,10 +27,14 @@ export class RequestSlots {
     this.#free = limit;
   }
 
-  /** Resolves with the function that gives the slot back; call it exactly once. */
-  async take(): Promise<() => void> {
+  /**
+   * Resolves with the function that gives the slot back; call it exactly once. A request whose
+   * `signal` aborts while it waits leaves the queue and rejects with the signal's reason.
+   */
+  async take(signal?: AbortSignal | null): Promise<() => void> {
+    signal?.throwIfAborted();
     if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#queue.push(resolve));
+    else await this.#enqueue(signal ?? null);
     let released = false;
     return () => {
       if (released) return;
@@ -37,5 +44,21 @@ export class RequestSlots {
       if (next) next();
       else this.#free++;
     };
+  }
+
+  #enqueue(signal: AbortSignal | null): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const turn = () => {
+        signal?.removeEventListener('abort', leave);
+        resolve();
+      };
+      const leave = () => {
+        const index = this.#queue.indexOf(turn);
+        if (index >= 0) this.#queue.splice(index, 1);
+        reject(abortReason(signal!));
+      };
+      this.#queue.push(turn);
+      signal?.addEventListener('abort', leave, { once: true });
+    });
   }
 }

@@ -1,15 +1,16 @@
 import type { ResolvedConfig } from './config.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { TokenResponseError } from './errors/token-response-error.js';
-import type { BroadcastEventMap, BroadcastType } from './protocol.js';
-import { parseTokenResponse } from './token-response.js';
-import type { TokenStore } from './token-store.js';
+import type { SessionRecord } from './session-record.js';
+import { parseTokenResponse, type TokenSet } from './token-response.js';
 
 export interface TokenCaptureOptions {
   config: ResolvedConfig;
-  store: TokenStore;
-  announce: <K extends BroadcastType>(type: K, payload: BroadcastEventMap[K]) => void;
+  /** The session's login: stores the tokens and tells every tab. */
+  login: (tokens: TokenSet) => Promise<SessionRecord>;
   onError: (error: AuthProxyError) => void;
+  fetch: typeof fetch;
+  now: () => number;
 }
 
 /** Headers that describe the network body, which the rewritten body no longer is. */
@@ -27,7 +28,7 @@ function isJson(response: Response): boolean {
  * Anything else (errors, non-JSON) reaches the page untouched.
  */
 export async function captureTokenResponse(request: Request, options: TokenCaptureOptions): Promise<Response> {
-  const response = await fetch(request);
+  const response = await options.fetch(request);
   if (!response.ok || !isJson(response)) return response;
 
   let body: unknown;
@@ -43,10 +44,9 @@ export async function captureTokenResponse(request: Request, options: TokenCaptu
   const scrubbed: Record<string, unknown> = { ...json };
   delete scrubbed['refresh_token'];
   try {
-    const tokens = parseTokenResponse(json, Date.now(), response.headers.get('date'));
-    const record = await options.store.save(tokens, false);
+    const tokens = parseTokenResponse(json, options.now(), response.headers.get('date'));
+    const record = await options.login(tokens);
     scrubbed['access_token'] = options.config.exposeAccessToken ? tokens.accessToken : record.tokens!.placeholder;
-    options.announce('logged-in', { generation: record.generation, expiresAt: record.tokens!.expiresAt });
   } catch (error) {
     // Unusable (e.g. not a bearer token): nothing is stored, but the refresh token still never
     // reaches the page, and the access token only if the config allows it.
@@ -54,7 +54,7 @@ export async function captureTokenResponse(request: Request, options: TokenCaptu
     options.onError(
       error instanceof TokenResponseError
         ? error
-        : new TokenResponseError('Failed to store the tokens of a token response: the session store is unavailable'),
+        : new TokenResponseError(`Failed to keep the tokens of a token response: ${error instanceof Error ? error.name : 'unknown error'}`),
     );
   }
 

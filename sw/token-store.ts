@@ -1,112 +1,27 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { RefreshAheadOptions, RefreshTokenStorage } from './config.js';
+import type { Environment } from './environment.js';
+import { SessionStoreError } from './errors/session-store-error.js';
+import { IndexedDbStorage } from './indexeddb-storage.js';
 import { PLACEHOLDER_PREFIX } from './protocol.js';
 import { refreshStartsAt } from './refresh-window.js';
+import { EMPTY_RECORD, type SessionRecord, type StoredFlags } from './session-record.js';
+import type { SessionStorage } from './session-storage.js';
 import type { TokenSet } from './token-response.js';
 
-/** The tokens of a logged-in session. */
-export interface SessionTokens {
-  accessToken: string;
-  /** Only in `'indexeddb'` mode; `'memory'` keeps it in the worker, `'cookie'` leaves it to the server. */
-  refreshToken: string | null;
-  expiresAt: number | null;
-  scope: string | null;
-  /** When the worker received the access token (its own clock). */
-  issuedAt: number;
-  /** From when a request or a visible tab starts a proactive refresh; `null` if the lifetime is unknown. */
-  refreshAt: number | null;
-  /** The opaque value pages get instead of the access token; stable for the whole session. */
-  placeholder: string;
-  /**
-   * SHA-256 (hex) of access tokens handed out earlier in this session, so a page that kept an old
-   * one (with `exposeAccessToken`) gets the current one attached instead.
-   */
-  previousTokenHashes: string[];
-}
+export type { SessionRecord, SessionTokens, StoredFlags } from './session-record.js';
 
-/** The one record that describes the session. Written whole, so it is always consistent. */
-export interface SessionRecord {
-  /** Moves on every login, refresh and logout; a request remembers the generation it was sent with. */
-  generation: number;
-  tokens: SessionTokens | null;
-  /** Why the last session ended, until the next login. */
-  ended: 'logged-out' | 'expired' | null;
-  /**
-   * Refreshing is paused until then (epoch ms; 0 = not paused). Kept here rather than in memory so
-   * a restarted worker, or the other version during an update, honours the same pause.
-   */
-  refreshBlockedUntil: number;
-  /** Refresh cycles that failed in a row; widens the pause. */
-  failedCycles: number;
-  /** The server's clock minus the worker's, from the last token response. */
-  serverTimeOffsetMs: number;
-  /**
-   * The `Idempotency-Key` of a refresh sent but not answered (the worker stopped, the network
-   * dropped, the attempt timed out). Every retry for the same generation sends the same key, so a
-   * server that already rotated can answer with the same result instead of seeing a reused
-   * refresh token.
-   */
-  pendingRefreshKey: string | null;
-  updatedAt: number;
-}
-
-/** Settings that outlive the worker but are not the session. */
-export interface StoredFlags {
-  debug: boolean;
-}
-
-/** The stored shapes, by schema version, for the migration path. */
-export interface SessionRecordV1 {
-  generation: number;
-  tokens: Omit<SessionTokens, 'issuedAt' | 'refreshAt'> | null;
-  ended: 'logged-out' | 'expired' | null;
-  updatedAt: number;
-}
-
-interface AuthProxyDB extends DBSchema {
-  state: { key: 'session'; value: SessionRecord } | { key: 'flags'; value: StoredFlags };
-}
-
-/**
- * v1: the session record. v2: refresh window, backoff and clock offset fields, and the flags key.
- * A new worker version opens the database at its version; the upgrade below rewrites older records
- * so an update mid-session keeps the user logged in.
- */
-export const SCHEMA_VERSION = 2;
 const MAX_PREVIOUS_HASHES = 16;
 
-const EMPTY: SessionRecord = {
-  generation: 0,
-  tokens: null,
-  ended: null,
-  refreshBlockedUntil: 0,
-  failedCycles: 0,
-  serverTimeOffsetMs: 0,
-  pendingRefreshKey: null,
-  updatedAt: 0,
-};
+/**
+ * How long one store operation may take before the worker stops waiting for it. IndexedDB answers
+ * in milliseconds; what takes longer is waiting without end (an upgrade blocked by an old
+ * connection), and a request must not wait with it. A busy machine's slowest open measured here
+ * was well under a second.
+ */
+export const STORE_TIMEOUT_MS = 3000;
 
-/** The upgrade transaction's store, typed loosely: it holds v1 records until they are rewritten. */
-interface UpgradingStore {
-  get(key: 'session'): Promise<unknown>;
-  put(value: SessionRecord, key: 'session'): Promise<unknown>;
-}
-
-async function migrateStored(store: UpgradingStore): Promise<void> {
-  const v1 = (await store.get('session')) as SessionRecordV1 | undefined;
-  if (v1) await store.put(migrateV1(v1), 'session');
-}
-
-/** Bring a v1 record to v2: the refresh window is unknown, so it is treated as "refresh when asked". */
-export function migrateV1(record: SessionRecordV1): SessionRecord {
-  return {
-    ...EMPTY,
-    generation: record.generation,
-    ended: record.ended,
-    updatedAt: record.updatedAt,
-    tokens: record.tokens ? { ...record.tokens, issuedAt: record.updatedAt, refreshAt: record.tokens.expiresAt } : null,
-  };
-}
+/** Writes that lost a race in a row before the store gives up on one (another context keeps writing). */
+const MAX_CONFLICTS = 8;
 
 function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(18));
@@ -122,97 +37,100 @@ export async function hashToken(token: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+export interface TokenStoreOptions {
+  /** @default IndexedDB, in the database named by the config */
+  storage?: SessionStorage;
+  refreshAhead?: Required<RefreshAheadOptions> | false;
+  /** The refresh window's jitter. @default Math.random */
+  random?: () => number;
+  /** Clock and timers for the operation bound. @default the global ones */
+  env?: Pick<Environment, 'now' | 'sleep'>;
+  /** @default STORE_TIMEOUT_MS */
+  timeoutMs?: number;
+  /**
+   * Called when the store stops working (once, until it works again): the session goes on from
+   * memory. The error names the operation and the native error's name, never a value.
+   */
+  onFault?: (error: SessionStoreError) => void;
+}
+
+/** A record computed but not written, and the stored record it was computed from. */
+interface Unwritten {
+  base: SessionRecord | undefined;
+  record: SessionRecord;
+}
+
 /**
- * The session in IndexedDB (through idb), so it survives the worker being stopped, with an
- * in-memory copy for the hot path. Every write is a read-modify-write in one transaction, so two
- * worker versions never interleave half a session.
+ * The session record, kept in `SessionStorage` (IndexedDB) so it survives the worker being stopped,
+ * with an in-memory copy for the hot path. Every write is a compare-and-replace of the whole
+ * record, so two worker versions never interleave half a session or lose each other's updates.
+ *
+ * It never throws and never waits longer than `timeoutMs` per operation: when the storage fails
+ * (full, disabled, blocked, deleted) it reports the fault once and goes on from memory, so a
+ * refresh whose result cannot be written still hands its tokens to the waiting requests, and a
+ * rotated refresh token is never replaced by the spent one on disk. The next operation tries to
+ * write the remembered record again.
  */
 export class TokenStore {
-  readonly #databaseName: string;
+  readonly #storage: SessionStorage;
   readonly #mode: RefreshTokenStorage;
-  #db: Promise<IDBPDatabase<AuthProxyDB>> | undefined;
+  readonly #refreshAhead: Required<RefreshAheadOptions> | false;
+  readonly #random: () => number;
+  readonly #env: Pick<Environment, 'now' | 'sleep'>;
+  readonly #timeoutMs: number;
+  readonly #onFault: (error: SessionStoreError) => void;
   #cached: SessionRecord | undefined;
+  /** The record as the storage last had it, for the compare of a write made from memory. */
+  #stored: SessionRecord | undefined;
+  #unwritten: Unwritten | undefined;
+  #faulty = false;
   /** `'memory'` mode: the refresh token, tied to the generation it belongs to. */
   #memoryRefreshToken: { generation: number; token: string } | undefined;
 
-  readonly #random: () => number;
-  readonly #refreshAhead: Required<RefreshAheadOptions> | false;
-
-  constructor(
-    databaseName: string,
-    mode: RefreshTokenStorage,
-    options: { refreshAhead?: Required<RefreshAheadOptions> | false; random?: () => number } = {},
-  ) {
-    this.#databaseName = databaseName;
+  constructor(databaseName: string, mode: RefreshTokenStorage, options: TokenStoreOptions = {}) {
+    this.#storage = options.storage ?? new IndexedDbStorage(databaseName);
     this.#mode = mode;
     this.#refreshAhead = options.refreshAhead ?? { fraction: 0.1, minMs: 5000 };
     this.#random = options.random ?? Math.random;
+    this.#env = options.env ?? { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+    this.#timeoutMs = options.timeoutMs ?? STORE_TIMEOUT_MS;
+    this.#onFault = options.onFault ?? (() => undefined);
   }
 
-  #refreshAt(tokens: TokenSet): number | null {
-    if (tokens.expiresAt === null || this.#refreshAhead === false) return null;
-    const { fraction, minMs } = this.#refreshAhead;
-    return refreshStartsAt(tokens.issuedAt, tokens.expiresAt, this.#random, fraction, minMs);
+  /** Whether the last storage operation failed (the session lives in memory until one works). */
+  get faulty(): boolean {
+    return this.#faulty;
   }
 
-  #open(): Promise<IDBPDatabase<AuthProxyDB>> {
-    this.#db ??= openDB<AuthProxyDB>(this.#databaseName, SCHEMA_VERSION, {
-      upgrade(db, oldVersion, _newVersion, transaction) {
-        if (oldVersion < 1) db.createObjectStore('state');
-        // Requests made on the upgrade transaction complete before openDB resolves, so the
-        // migration is done before anyone reads; there is nothing to await here.
-        if (oldVersion === 1) void migrateStored(transaction.objectStore('state'));
-      },
-    }).catch((error: unknown) => {
-      this.#db = undefined; // let the next call try again
-      throw error;
-    });
-    return this.#db;
+  /** The in-memory copy, if there is one: for decisions that must not wait a turn. */
+  get cached(): SessionRecord | undefined {
+    return this.#cached;
   }
 
-  /** The session as last seen by this worker; reads IndexedDB only the first time. */
+  /** The session as last seen by this worker; reads the storage only the first time. */
   async load(): Promise<SessionRecord> {
     return this.#cached ?? this.read();
   }
 
-  /** The session as IndexedDB has it now (another worker version may have written it). */
+  /** The session as the storage has it now (another worker version may have written it). */
   async read(): Promise<SessionRecord> {
-    const db = await this.#open();
-    this.#cached = ((await db.get('state', 'session')) as SessionRecord | undefined) ?? EMPTY;
-    return this.#cached;
+    const stored = await this.#get('read');
+    if (stored.ok) this.#cached = stored.record ?? EMPTY_RECORD;
+    return this.#cached ?? EMPTY_RECORD;
   }
 
   async readFlags(): Promise<StoredFlags> {
-    const db = await this.#open();
-    return ((await db.get('state', 'flags')) as StoredFlags | undefined) ?? { debug: false };
+    const flags = await this.#bounded('read the settings', () => this.#storage.getFlags());
+    return (flags.ok ? flags.value : undefined) ?? { debug: false };
   }
 
   async writeFlags(flags: StoredFlags): Promise<void> {
-    const db = await this.#open();
-    await db.put('state', flags, 'flags');
+    await this.#bounded('write the settings', () => this.#storage.putFlags(flags));
   }
 
-  /**
-   * The idempotency key for refreshing the session at `generation`: the one already stored for an
-   * unanswered attempt, or a new one, written before the request leaves.
-   */
-  async refreshKey(generation: number): Promise<string> {
-    let key = '';
-    await this.#update(async (current) => {
-      key = current.generation === generation && current.pendingRefreshKey !== null ? current.pendingRefreshKey : randomId();
-      return { ...current, pendingRefreshKey: key };
-    });
-    return key;
-  }
-
-  /** Record a failed refresh cycle: refreshing pauses until `until`, for every worker of the origin. */
-  async pauseRefresh(until: number, failedCycles: number): Promise<SessionRecord> {
-    return this.#update(async (current) => ({ ...current, refreshBlockedUntil: until, failedCycles }));
-  }
-
-  /** Forget the in-memory copy; the next `load` reads IndexedDB. */
+  /** Forget the in-memory copy; the next `load` reads the storage. */
   invalidate(): void {
-    this.#cached = undefined;
+    if (this.#unwritten === undefined) this.#cached = undefined;
   }
 
   /** The refresh token of `record`, wherever this mode keeps it. */
@@ -224,11 +142,35 @@ export class TokenStore {
   }
 
   /**
+   * The idempotency key for refreshing the session at `generation`: the one already stored for an
+   * unanswered attempt, or a new one, written before the request leaves.
+   */
+  async refreshKey(generation: number): Promise<string> {
+    const record = await this.#update(async (current) => ({
+      ...current,
+      pendingRefreshKey: current.generation === generation && current.pendingRefreshKey !== null ? current.pendingRefreshKey : randomId(),
+    }));
+    return record.pendingRefreshKey!;
+  }
+
+  /** Record a failed refresh cycle: refreshing pauses until `until`, for every worker of the origin. */
+  async pauseRefresh(until: number, failedCycles: number): Promise<SessionRecord> {
+    return this.#update(async (current) => ({ ...current, refreshBlockedUntil: until, failedCycles }));
+  }
+
+  /**
    * Store a login (`continueSession: false`) or a refresh (`true`). A refresh without a new
    * refresh token keeps the old one; a rotated one replaces it in the same write.
    */
   async save(tokens: TokenSet, continueSession: boolean): Promise<SessionRecord> {
-    return this.#update((current) => this.#next(tokens, current, continueSession));
+    let refreshToken: string | null = null;
+    const record = await this.#update(async (current) => {
+      const next = await this.#next(tokens, current, continueSession);
+      refreshToken = next.refreshToken;
+      return next.record;
+    });
+    this.#keepInMemory(record, refreshToken);
+    return record;
   }
 
   /**
@@ -238,25 +180,64 @@ export class TokenStore {
    */
   async saveRefresh(tokens: TokenSet, fromGeneration: number): Promise<SessionRecord | null> {
     let moved = false;
+    let refreshToken: string | null = null;
     const record = await this.#update(async (current) => {
       moved = current.generation !== fromGeneration;
-      return moved ? current : this.#next(tokens, current, true);
+      if (moved) return current;
+      const next = await this.#next(tokens, current, true);
+      refreshToken = next.refreshToken;
+      return next.record;
     });
-    return moved ? null : record;
+    if (moved) return null;
+    this.#keepInMemory(record, refreshToken);
+    return record;
   }
 
-  async #next(tokens: TokenSet, current: SessionRecord, continueSession: boolean): Promise<SessionRecord> {
+  /**
+   * End the session only if it is still the one at `generation` (a logout or a new login that
+   * happened meanwhile stands). Returns whether it did.
+   */
+  async clearIfCurrent(generation: number, ended: 'logged-out' | 'expired'): Promise<boolean> {
+    let cleared = false;
+    const record = await this.#update(async (current) => {
+      cleared = current.generation === generation;
+      return cleared ? this.#ended(current, ended) : current;
+    });
+    if (cleared) this.#keepInMemory(record, null);
+    return cleared;
+  }
+
+  /** End the session; the generation still moves, so requests sent before know they are stale. */
+  async clear(ended: 'logged-out' | 'expired'): Promise<SessionRecord> {
+    const record = await this.#update(async (current) => this.#ended(current, ended));
+    this.#keepInMemory(record, null);
+    return record;
+  }
+
+  /** `'memory'` mode keeps the refresh token only once its record is the session (after the write). */
+  #keepInMemory(record: SessionRecord, refreshToken: string | null): void {
+    if (this.#mode !== 'memory') return;
+    this.#memoryRefreshToken = refreshToken === null ? undefined : { generation: record.generation, token: refreshToken };
+  }
+
+  #refreshAt(tokens: TokenSet): number | null {
+    if (tokens.expiresAt === null || this.#refreshAhead === false) return null;
+    const { fraction, minMs } = this.#refreshAhead;
+    return refreshStartsAt(tokens.issuedAt, tokens.expiresAt, this.#random, fraction, minMs);
+  }
+
+  async #next(
+    tokens: TokenSet,
+    current: SessionRecord,
+    continueSession: boolean,
+  ): Promise<{ record: SessionRecord; refreshToken: string | null }> {
     const previous = continueSession ? current.tokens : null;
     const previousTokenHashes = previous
       ? [await hashToken(previous.accessToken), ...previous.previousTokenHashes].slice(0, MAX_PREVIOUS_HASHES)
       : [];
     const refreshToken = tokens.refreshToken ?? (previous ? this.refreshTokenOf(current) : null);
-    const generation = current.generation + 1;
-    if (this.#mode === 'memory') {
-      this.#memoryRefreshToken = refreshToken === null ? undefined : { generation, token: refreshToken };
-    }
-    return {
-      generation,
+    const record: SessionRecord = {
+      generation: current.generation + 1,
       tokens: {
         accessToken: tokens.accessToken,
         refreshToken: this.#mode === 'indexeddb' ? refreshToken : null,
@@ -272,50 +253,93 @@ export class TokenStore {
       failedCycles: 0,
       serverTimeOffsetMs: tokens.serverTimeOffsetMs,
       pendingRefreshKey: null,
-      updatedAt: Date.now(),
+      updatedAt: this.#env.now(),
     };
-  }
-
-  /**
-   * End the session only if it is still the one at `generation` (a logout or a new login that
-   * happened meanwhile stands). Returns whether it did.
-   */
-  async clearIfCurrent(generation: number, ended: 'logged-out' | 'expired'): Promise<boolean> {
-    let cleared = false;
-    await this.#update(async (current) => {
-      cleared = current.generation === generation;
-      return cleared ? this.#ended(current, ended) : current;
-    });
-    return cleared;
-  }
-
-  /** End the session; the generation still moves, so requests sent before know they are stale. */
-  async clear(ended: 'logged-out' | 'expired'): Promise<SessionRecord> {
-    return this.#update(async (current) => this.#ended(current, ended));
+    return { record, refreshToken };
   }
 
   #ended(current: SessionRecord, ended: 'logged-out' | 'expired'): SessionRecord {
-    this.#memoryRefreshToken = undefined;
-    return { ...EMPTY, generation: current.generation + 1, ended, updatedAt: Date.now() };
+    return { ...EMPTY_RECORD, generation: current.generation + 1, ended, updatedAt: this.#env.now() };
+  }
+
+  /**
+   * The stored record, after writing a remembered one if the storage works again. `ok: false`: the
+   * storage failed, and the caller goes on from memory.
+   */
+  async #get(action: string): Promise<{ ok: true; record: SessionRecord | undefined } | { ok: false }> {
+    const pending = this.#unwritten;
+    if (pending !== undefined) {
+      const written = await this.#bounded('write the session', () => this.#storage.replace(pending.base, pending.record));
+      if (!written.ok) return { ok: false };
+      if (this.#unwritten === pending) this.#unwritten = undefined;
+      // Someone else wrote meanwhile (another worker version, with a working store): theirs is the
+      // session now; read it below.
+      if (written.value) {
+        this.#stored = pending.record;
+        return { ok: true, record: pending.record };
+      }
+    }
+    const stored = await this.#bounded(action, () => this.#storage.get());
+    if (!stored.ok) return { ok: false };
+    this.#stored = stored.value;
+    return { ok: true, record: stored.value };
   }
 
   async #update(change: (current: SessionRecord) => Promise<SessionRecord>): Promise<SessionRecord> {
-    const db = await this.#open();
     // Hashing is async and an IndexedDB transaction closes when its task has nothing pending, so
-    // compute the new record first, then write it only if nobody moved the generation meanwhile.
-    for (;;) {
-      const before = ((await db.get('state', 'session')) as SessionRecord | undefined) ?? EMPTY;
-      const next = await change(before);
-      const tx = db.transaction('state', 'readwrite');
-      const now = ((await tx.store.get('session')) as SessionRecord | undefined) ?? EMPTY;
-      if (now.generation !== before.generation) {
-        tx.abort();
-        await tx.done.catch(() => undefined);
-        continue;
+    // compute the new record first, then replace the stored one only if it is still the one the
+    // change was computed from.
+    for (let conflicts = 0; ; conflicts++) {
+      const stored = await this.#get('read the session');
+      const base = stored.ok ? stored.record : (this.#unwritten?.base ?? this.#stored);
+      const next = await change(stored.ok ? (stored.record ?? EMPTY_RECORD) : (this.#cached ?? EMPTY_RECORD));
+      if (stored.ok) {
+        const written = await this.#bounded('write the session', () => this.#storage.replace(base, next));
+        if (written.ok && written.value) {
+          this.#cached = next;
+          this.#stored = next;
+          return next;
+        }
+        if (written.ok && conflicts < MAX_CONFLICTS) continue;
+        if (written.ok) this.#fault('write the session', 'other contexts kept writing');
       }
-      await Promise.all([tx.store.put(next, 'session'), tx.done]);
+      // Not written: this worker goes on with the new record and writes it when the storage works.
+      this.#unwritten = { base, record: next };
       this.#cached = next;
       return next;
     }
+  }
+
+  /** `operation` within the time bound; a failure is reported and absorbed. */
+  async #bounded<T>(action: string, operation: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+    const timedOut = Symbol('timed out');
+    const stop = new AbortController();
+    try {
+      const result = await Promise.race([
+        operation(),
+        // Rejects when stopped below, after the race is settled: nobody is listening then.
+        this.#env.sleep(this.#timeoutMs, stop.signal).then(
+          () => timedOut,
+          () => timedOut,
+        ),
+      ]);
+      if (result === timedOut) {
+        this.#fault(action, `no answer within ${this.#timeoutMs} ms`);
+        return { ok: false };
+      }
+      this.#faulty = false;
+      return { ok: true, value: result as T };
+    } catch (error) {
+      this.#fault(action, error instanceof Error ? error.name : 'unknown error');
+      return { ok: false };
+    } finally {
+      stop.abort();
+    }
+  }
+
+  #fault(action: string, reason: string): void {
+    if (this.#faulty) return;
+    this.#faulty = true;
+    this.#onFault(new SessionStoreError(`Failed to ${action}: ${reason}; the session goes on from memory`));
   }
 }

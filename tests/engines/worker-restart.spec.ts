@@ -17,13 +17,18 @@ test('a stopped worker restarts with the session from IndexedDB, no new login', 
   expect(stats.loginCalls).toBe(1);
   expect(stats.refreshCalls).toBe(0);
   // The fresh worker read the session back without announcing it as news: the first thing the tab
-  // hears from it is the logout it asks for (one sender's broadcasts arrive in order). In WebKit
+  // hears from it is the logout it asks for, which moves the session out of `authenticated` (one
+  // sender's broadcasts arrive in order). In WebKit
   // the tab itself was reloaded to let the worker stop, so it starts with an empty event list.
   const reloaded = (await eventsOf(tab)).length < heardBefore;
   await tab.evaluate(() => window.authProxy.logout({ revoke: false }));
   await waitForEvent(tab, 'logged-out');
   const heardAfter = (await eventsOf(tab)).slice(reloaded ? 0 : heardBefore);
-  expect(heardAfter[0]?.type).toBe('logged-out');
+  expect(heardAfter[0]).toEqual({
+    type: 'state-changed',
+    detail: expect.objectContaining({ state: 'anonymous', previous: 'authenticated' }),
+  });
+  expect(heardAfter.map((event) => event.type)).toContain('logged-out');
 });
 
 test(

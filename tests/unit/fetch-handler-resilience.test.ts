@@ -1,9 +1,11 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TokenStore } from '../../sw/token-store.js';
 import { barrier, deferred } from './helpers/deferred.js';
 import { eventually, settle } from './helpers/eventually.js';
 import { expiredToken, tokenResponse } from './helpers/fake-network.js';
-import { API_ORIGIN } from './helpers/fixtures.js';
+import { API_ORIGIN, tokenSet } from './helpers/fixtures.js';
+import { MemoryStorage } from './helpers/memory-storage.js';
 import { apiRequest, authorizationOf, proxyHarness as setup } from './helpers/proxy-harness.js';
 
 const NOW = Date.UTC(2030, 0, 1, 12);
@@ -386,15 +388,17 @@ describe('FetchHandler: the session ends while a refresh is under way', () => {
 
 describe('FetchHandler: startup', () => {
   it('every request waits for the worker to be ready before it reads the session or sends anything', async () => {
-    const ready = deferred();
-    const { send, network } = await setup({}, { ready: ready.promise });
+    const storage = new MemoryStorage();
+    await new TokenStore('seed', 'indexeddb', { storage }).save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1' }), false);
+    const release = storage.hold(); // the session's first read is slow
+    const { send, network } = await setup({}, { storage, login: false, awaitReady: false });
 
     const response = track(send(apiRequest('/api/me')));
     await settle();
     expect(response.settled).toBe(false);
     expect(network.sent).toHaveLength(0);
 
-    ready.resolve();
+    release();
     expect((await response.response).status).toBe(200);
     expect(network.sent).toHaveLength(1);
   });

@@ -67,7 +67,7 @@ describe('FetchHandler: token endpoints', () => {
     await send(new Request(LOGIN_ENDPOINT, { method: 'POST', body: 'user=ada' }));
     expect(logins()).toBe(1);
     expect(machine.state()).toBe('authenticated');
-    expect(announcements.types()).toEqual(['logged-in']);
+    expect(announcements.types()).toEqual(['state-changed', 'logged-in']);
   });
 
   it('a failed login does not count as one', async () => {

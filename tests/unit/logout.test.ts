@@ -1,9 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { logout } from '../../sw/logout.js';
-import { TokenStore } from '../../sw/token-store.js';
-import { FakeNetwork } from './helpers/fake-network.js';
-import { recordAnnouncements, testConfig, tokenSet, type ConfigOverrides } from './helpers/fixtures.js';
+import type { ConfigOverrides } from './helpers/fixtures.js';
+import { proxyHarness } from './helpers/proxy-harness.js';
 
 const REVOKE = 'https://auth.example.com/oauth/revoke';
 const LOGOUT = 'https://app.example.com/auth/logout';
@@ -12,27 +10,16 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+/** A logged-in session (`at-1`/`rt-1`) whose server has a revocation and a logout endpoint. */
 async function setup(overrides: ConfigOverrides = {}) {
-  const config = testConfig({ revocationEndpoint: REVOKE, logoutEndpoint: LOGOUT, ...overrides });
-  const store = new TokenStore(config.databaseName, config.refreshTokenStorage);
-  await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1' }), false);
-  const network = new FakeNetwork()
-    .route(REVOKE, () => new Response(null, { status: 200 }))
-    .route(LOGOUT, () => new Response(null, { status: 204 }));
-  vi.stubGlobal('fetch', network.fetch);
-  const announcements = recordAnnouncements();
-  return {
-    config,
-    store,
-    network,
-    announcements,
-    run: (revoke: boolean) => logout({ config, store, announce: announcements.announce }, revoke),
-  };
+  const harness = await proxyHarness({ revocationEndpoint: REVOKE, logoutEndpoint: LOGOUT, ...overrides });
+  harness.network.route(REVOKE, () => new Response(null, { status: 200 })).route(LOGOUT, () => new Response(null, { status: 204 }));
+  return { ...harness, run: (revoke: boolean) => harness.owner.logout(revoke) };
 }
 
-describe('logout', () => {
+describe('Session.logout', () => {
   it('revokes the refresh token (RFC 7009), calls the logout endpoint, clears the session and announces it', async () => {
-    const { run, network, store, announcements } = await setup();
+    const { run, network, store, announcements, machine } = await setup();
 
     expect(await run(true)).toBe(true);
 
@@ -43,7 +30,8 @@ describe('logout', () => {
     expect(appLogout!.headers.get('authorization')).toBe('Bearer at-1');
     expect(appLogout!.request.credentials).toBe('include');
     expect(await store.read()).toMatchObject({ tokens: null, ended: 'logged-out' });
-    expect(announcements.all).toEqual([{ type: 'logged-out', payload: { revoked: true } }]);
+    expect(machine.state()).toBe('anonymous');
+    expect(announcements.of('logged-out')).toEqual([{ revoked: true }]);
   });
 
   it('does not revoke unless asked', async () => {

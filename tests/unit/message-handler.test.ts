@@ -41,7 +41,7 @@ function setup(handlers: Partial<CommandHandlers> = {}) {
   const all: CommandHandlers = {
     hello: async (payload, client) => {
       calls.hello(payload, client);
-      return helloReply(client);
+      return helloReply(client, 70_000);
     },
     status: async (payload, client) => {
       calls.status(payload, client);
@@ -82,7 +82,9 @@ describe('MessageHandler: answers', () => {
     const { deliver, replies, calls } = setup();
     await deliver(request('hello', { clientVersion: VERSION, protocol: PROTOCOL_VERSION }));
 
-    expect(replies).toEqual([{ ok: true, type: 'hello', payload: { version: VERSION, protocol: PROTOCOL_VERSION, clientId: 'client-1' } }]);
+    expect(replies).toEqual([
+      { ok: true, type: 'hello', payload: { version: VERSION, protocol: PROTOCOL_VERSION, clientId: 'client-1', logoutTimeoutMs: 70_000 } },
+    ]);
     expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
     expect(calls.hello).toHaveBeenCalledWith({ clientVersion: VERSION, protocol: PROTOCOL_VERSION }, windowClient());
   });
@@ -118,7 +120,7 @@ describe('MessageHandler: answers', () => {
     const work = deferred<never>();
     const handler = new MessageHandler(
       {
-        hello: async (_payload, client) => helloReply(client),
+        hello: async (_payload, client) => helloReply(client, 70_000),
         status: async () => STATUS,
         logout: async () => ({ revoked: false }),
         'set-debug': async ({ enabled }) => ({ enabled }),

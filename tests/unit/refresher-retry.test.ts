@@ -3,10 +3,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthStateMachine } from '../../sw/auth-state-machine.js';
 import { RefreshFailedError } from '../../sw/errors/refresh-failed-error.js';
 import { Refresher } from '../../sw/refresher.js';
+import type { FakeNetwork } from './helpers/fake-network.js';
+import { RefreshLock } from '../../sw/refresh-lock.js';
 import { TokenStore } from '../../sw/token-store.js';
 import { tokenResponse } from './helpers/fake-network.js';
 import { TOKEN_ENDPOINT, refreshTrigger } from './helpers/fixtures.js';
 import { MemoryLocks } from './helpers/memory-locks.js';
+import { recordedSleep } from './helpers/recorded-sleep.js';
+import { testEnvironment } from './helpers/test-environment.js';
 import { refresherHarness as setup } from './helpers/refresher-harness.js';
 
 const NOW = Date.UTC(2030, 0, 1, 12);
@@ -32,6 +36,9 @@ const status =
   (code: number, headers: HeadersInit = {}) =>
   () =>
     new Response('unavailable', { status: code, headers });
+
+/** A restarted worker's environment: its own locks and delays, the same network. */
+const restartEnv = (network: FakeNetwork) => testEnvironment({ network, locks: new MemoryLocks(), sleeps: recordedSleep() });
 
 describe('Refresher: transient failures are retried within one cycle', () => {
   it.each([
@@ -276,7 +283,14 @@ describe('Refresher: the pause after a failed cycle', () => {
     const store = new TokenStore(config.databaseName, config.refreshTokenStorage);
     const machine = new AuthStateMachine('anonymous', 0);
     machine.restore(await store.read());
-    const restarted = new Refresher({ config, store, machine, announce: () => undefined, locks: new MemoryLocks(), fetch: network.fetch });
+    const restarted = new Refresher({
+      config,
+      store,
+      machine,
+      announce: () => undefined,
+      env: restartEnv(network),
+      lock: new RefreshLock(null, config.databaseName),
+    });
 
     const result = await restarted.refresh(1, refreshTrigger());
 
@@ -351,7 +365,14 @@ describe('Refresher: Idempotency-Key', () => {
     const machine = new AuthStateMachine('anonymous', 0);
     machine.restore(await store.read(), NOW);
     vi.setSystemTime(NOW + 60_000); // after the pause
-    const restarted = new Refresher({ config, store, machine, announce: () => undefined, locks: new MemoryLocks(), fetch: network.fetch });
+    const restarted = new Refresher({
+      config,
+      store,
+      machine,
+      announce: () => undefined,
+      env: restartEnv(network),
+      lock: new RefreshLock(null, config.databaseName),
+    });
     expect(await restarted.refresh(1, refreshTrigger())).toMatchObject({ ok: true });
 
     expect(network.sent).toHaveLength(2);

@@ -4,6 +4,7 @@ import type { AuthProxyError } from '../../sw/errors/auth-proxy-error.js';
 import { TokenResponseError } from '../../sw/errors/token-response-error.js';
 import { PLACEHOLDER_PREFIX } from '../../sw/protocol.js';
 import { captureTokenResponse } from '../../sw/token-capture.js';
+import type { TokenSet } from '../../sw/token-response.js';
 import { TokenStore } from '../../sw/token-store.js';
 import { FakeNetwork } from './helpers/fake-network.js';
 import { LOGIN_ENDPOINT, recordAnnouncements, testConfig, type ConfigOverrides } from './helpers/fixtures.js';
@@ -23,8 +24,14 @@ function setup(answer: () => Response, overrides: ConfigOverrides = {}) {
   vi.stubGlobal('fetch', network.fetch);
   const announcements = recordAnnouncements();
   const errors: AuthProxyError[] = [];
+  // The session's login, reduced to what capture relies on: store, then announce.
+  const login = async (tokens: TokenSet) => {
+    const record = await store.save(tokens, false);
+    announcements.announce('logged-in', { generation: record.generation, expiresAt: record.tokens!.expiresAt });
+    return record;
+  };
   const capture = (request = loginRequest()) =>
-    captureTokenResponse(request, { config, store, announce: announcements.announce, onError: (error) => errors.push(error) });
+    captureTokenResponse(request, { config, login, onError: (error) => errors.push(error), fetch: network.fetch, now: () => Date.now() });
   return { config, store, network, announcements, errors, capture };
 }
 

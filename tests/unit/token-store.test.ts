@@ -3,7 +3,9 @@ import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import type { RefreshTokenStorage } from '../../sw/config.js';
 import { PLACEHOLDER_PREFIX } from '../../sw/protocol.js';
-import { SCHEMA_VERSION, TokenStore, hashToken, migrateV1, type SessionRecord, type SessionRecordV1 } from '../../sw/token-store.js';
+import { SCHEMA_VERSION } from '../../sw/indexeddb-storage.js';
+import { migrateV1, type SessionRecord, type SessionRecordV1 } from '../../sw/session-record.js';
+import { TokenStore, hashToken } from '../../sw/token-store.js';
 import { tokenSet, uniqueDatabaseName } from './helpers/fixtures.js';
 
 /** SHA-256("abc"), FIPS 180-2 appendix B.1. */

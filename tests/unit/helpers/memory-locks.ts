@@ -1,4 +1,4 @@
-import type { LockRunner } from '../../../sw/refresher.js';
+import type { LockRunner } from '../../../sw/environment.js';
 import { deferred } from './deferred.js';
 
 /**
@@ -14,10 +14,16 @@ export class MemoryLocks implements LockRunner {
   /** The most callbacks that ever ran at once; 1 if the lock did its job. */
   maxActive = 0;
 
-  request<T>(name: string, callback: () => Promise<T>): Promise<T> {
+  request<T>(name: string, options: { signal?: AbortSignal }, callback: () => Promise<T>): Promise<T> {
     this.requests++;
+    const { signal } = options;
     for (const waiter of this.#waiters.filter((w) => w.count <= this.requests)) waiter.resolve();
+    let granted = false;
     const run = async (): Promise<T> => {
+      // Like navigator.locks: a request whose signal aborted while it queued never runs, and one
+      // already granted is not interrupted.
+      signal?.throwIfAborted();
+      granted = true;
       this.#active++;
       this.maxActive = Math.max(this.maxActive, this.#active);
       try {
@@ -26,10 +32,19 @@ export class MemoryLocks implements LockRunner {
         this.#active--;
       }
     };
-    const result = (this.#tails.get(name) ?? Promise.resolve()).then(run);
+    const queued = (this.#tails.get(name) ?? Promise.resolve()).then(run);
+    const result = signal
+      ? Promise.race([
+          queued,
+          new Promise<never>((_, reject) => {
+            if (signal.aborted) reject(signal.reason);
+            signal.addEventListener('abort', () => granted || reject(signal.reason), { once: true });
+          }),
+        ])
+      : queued;
     this.#tails.set(
       name,
-      result.catch(() => undefined),
+      queued.catch(() => undefined),
     );
     return result;
   }
@@ -46,7 +61,7 @@ export class MemoryLocks implements LockRunner {
   hold(name: string): { granted: Promise<void>; release: () => void } {
     const granted = deferred();
     const released = deferred();
-    void this.request(name, () => {
+    void this.request(name, {}, () => {
       granted.resolve();
       return released.promise;
     });

@@ -1,13 +1,13 @@
 import { expect, vi } from 'vitest';
-import { AuthStateMachine } from '../../../sw/auth-state-machine.js';
 import type { AuthProxyError } from '../../../sw/errors/auth-proxy-error.js';
 import { FetchHandler } from '../../../sw/fetch-handler.js';
 import { Logger } from '../../../sw/logger.js';
 import { createUrlMatcher } from '../../../sw/protected-url.js';
 import { ProxyStatus } from '../../../sw/proxy-status.js';
-import { Refresher } from '../../../sw/refresher.js';
+import { EMPTY_RECORD } from '../../../sw/session-record.js';
+import { Session } from '../../../sw/session.js';
+import type { SessionStorage } from '../../../sw/session-storage.js';
 import type { TokenSet } from '../../../sw/token-response.js';
-import { TokenStore } from '../../../sw/token-store.js';
 import { dispatchFetch } from './fetch-event.js';
 import { FakeNetwork, apiJson, expiredToken, tokenResponse, type Responder, type SentRequest } from './fake-network.js';
 import {
@@ -22,6 +22,7 @@ import {
 } from './fixtures.js';
 import { MemoryLocks } from './memory-locks.js';
 import { recordedSleep } from './recorded-sleep.js';
+import { testEnvironment } from './test-environment.js';
 
 export const authorizationOf = (sent: SentRequest): string | null => sent.headers.get('authorization');
 
@@ -34,8 +35,10 @@ export interface ProxyHarnessOptions {
   login?: boolean;
   /** Overrides for the login's token set, e.g. its `expiresAt`. */
   tokens?: Partial<TokenSet>;
-  /** What the handler awaits before anything else. @default settled */
-  ready?: Promise<unknown>;
+  /** Where the session is kept. @default IndexedDB (fake-indexeddb) */
+  storage?: SessionStorage;
+  /** Wait for the session to have read the store before returning. @default true */
+  awaitReady?: boolean;
   /** Protected requests in the network at once. @default the handler's own */
   requestsInFlight?: number;
 }
@@ -49,45 +52,37 @@ export interface ProxyHarnessOptions {
  */
 export async function proxyHarness(
   overrides: ConfigOverrides = {},
-  { login = true, tokens = {}, ready = Promise.resolve(), requestsInFlight }: ProxyHarnessOptions = {},
+  { login = true, tokens = {}, storage, awaitReady = true, requestsInFlight }: ProxyHarnessOptions = {},
 ) {
   const config = testConfig(overrides);
-  const store = new TokenStore(config.databaseName, config.refreshTokenStorage, { refreshAhead: config.refreshAhead, random: () => 0 });
   const locks = new MemoryLocks();
   const announcements = recordAnnouncements();
   const errors: AuthProxyError[] = [];
   const status = new ProxyStatus();
-  const machine = new AuthStateMachine('anonymous', 0);
   const sleeps = recordedSleep();
   const logLines: string[] = [];
   const logger = new Logger((line) => logLines.push(line));
-  logger.enabled = true;
-  const refresher = new Refresher({
+  const network = new FakeNetwork();
+  const env = testEnvironment({ network, locks, sleeps });
+  const session = new Session({
     config,
-    store,
-    machine,
+    env,
     announce: announcements.announce,
-    locks,
+    status,
     logger,
-    random: () => 0.5,
-    sleep: sleeps.sleep,
+    refreshJitter: () => 0,
+    ...(storage ? { storage } : {}),
   });
-  let logins = 0;
+  const { store, machine } = session;
   const handler = new FetchHandler({
     config,
+    session,
+    env,
     isProtected: createUrlMatcher(config.protectedOrigins),
     selfOrigin: APP_ORIGIN,
-    store,
-    refresher,
-    machine,
     status,
     announce: announcements.announce,
     onError: (error) => errors.push(error),
-    ready,
-    onLogin: () => {
-      logins++;
-      machine.send({ type: 'logged-in' });
-    },
     logger,
     requestsInFlight,
   });
@@ -103,16 +98,18 @@ export async function proxyHarness(
   const loginServer: { respond: Responder } = {
     respond: () => tokenResponse({ access_token: 'at-login', refresh_token: 'rt-login' }),
   };
-  const network = new FakeNetwork()
+  network
     .route(LOGIN_ENDPOINT, (sent) => loginServer.respond(sent))
     .route(TOKEN_ENDPOINT, (sent) => auth.respond(sent))
     .route(API_ORIGIN, (sent) => api.respond(sent))
     .route(APP_ORIGIN, (sent) => api.respond(sent));
   vi.stubGlobal('fetch', network.fetch);
 
-  let session = await store.load();
+  if (awaitReady) await session.ready;
+  logger.enabled = true;
+  let record = awaitReady ? await store.load() : EMPTY_RECORD;
   if (login) {
-    session = await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1', ...tokens }), false);
+    record = await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1', ...tokens }), false);
     machine.send({ type: 'logged-in' });
   }
   /** Promises the handler passed to `event.waitUntil`. */
@@ -133,17 +130,24 @@ export async function proxyHarness(
     machine,
     sleeps,
     logLines,
-    refresher,
+    /** The refresh cycle under way (waiters, trigger), read through the session. */
+    refresher: {
+      get inFlight() {
+        return session.refreshInFlight;
+      },
+    },
     handler,
     network,
     api,
     auth,
     loginServer,
     isValid,
-    session,
+    session: record,
+    owner: session,
     send,
     extended,
-    logins: () => logins,
+    /** Logins the session has announced. */
+    logins: () => announcements.of('logged-in').length,
     lockName: `sw-auth-proxy:refresh:${config.databaseName}`,
     apiRequests: () => network.to(API_ORIGIN),
     refreshCalls: () => network.to(TOKEN_ENDPOINT),

@@ -1,11 +1,13 @@
 import { AuthStateMachine } from '../../../sw/auth-state-machine.js';
 import type { AuthState } from '../../../sw/protocol.js';
+import { RefreshLock } from '../../../sw/refresh-lock.js';
 import { Refresher } from '../../../sw/refresher.js';
 import { TokenStore } from '../../../sw/token-store.js';
 import { FakeNetwork } from './fake-network.js';
 import { recordAnnouncements, testConfig, tokenSet, type ConfigOverrides } from './fixtures.js';
 import { MemoryLocks } from './memory-locks.js';
 import { recordedSleep } from './recorded-sleep.js';
+import { testEnvironment } from './test-environment.js';
 
 /** The jitter every harness refresher draws: half of each range, so delays are exact and mid-range. */
 export const RANDOM = 0.5;
@@ -25,15 +27,15 @@ export async function refresherHarness(overrides: ConfigOverrides = {}, { login 
   const machine = new AuthStateMachine('anonymous', 0, (state) => states.push(state));
   const sleeps = recordedSleep();
   const attempts: string[] = [];
+  const env = testEnvironment({ network, locks, sleeps, random: () => RANDOM });
+  const lock = new RefreshLock(locks, config.databaseName);
   const refresher = new Refresher({
     config,
     store,
     machine,
     announce: announcements.announce,
-    locks,
-    fetch: network.fetch,
-    random: () => RANDOM,
-    sleep: sleeps.sleep,
+    env,
+    lock,
     onAttempt: (outcome) => attempts.push(outcome),
   });
   if (login) {
@@ -51,11 +53,10 @@ export async function refresherHarness(overrides: ConfigOverrides = {}, { login 
       store: otherStore,
       machine: otherMachine,
       announce: () => undefined,
-      locks,
-      fetch: network.fetch,
-      sleep: sleeps.sleep,
+      env,
+      lock,
     });
     return { store: otherStore, machine: otherMachine, refresher: otherRefresher };
   };
-  return { config, store, network, locks, announcements, states, machine, sleeps, attempts, refresher, lockName, otherWorker };
+  return { config, store, network, locks, env, lock, announcements, states, machine, sleeps, attempts, refresher, lockName, otherWorker };
 }

@@ -1,0 +1,32 @@
+import type { ReplayableBody } from './replayable-body.js';
+import type { SessionTokens } from './session-record.js';
+
+/**
+ * The request to send: the page's request with `tokens` attached (or our placeholder removed when
+ * there are none). Every property of the original (method, credentials, cache, integrity,
+ * keepalive, signal) carries over through `new Request(request, init)`; referrer and its policy
+ * are reset by that constructor whenever `init` is non-empty, so they are passed again explicitly.
+ *
+ * A request that carries the token does not follow redirects: the browser would take the header
+ * to every same-origin hop, protected or not, and the worker cannot see where a hop goes (an
+ * opaque redirect hides `Location`). The fetch handler answers such a redirect itself.
+ */
+export function authorizedRequest(request: Request, body: ReplayableBody, tokens: SessionTokens | null, selfOrigin: string): Request {
+  const headers = new Headers(request.headers);
+  if (tokens !== null) headers.set('authorization', `Bearer ${tokens.accessToken}`);
+  else if (/^\s*Bearer\s+sw-auth-proxy\./i.test(headers.get('authorization') ?? '')) headers.delete('authorization');
+  const init: RequestInit = { headers, referrer: request.referrer, referrerPolicy: request.referrerPolicy };
+  if (tokens !== null) init.redirect = 'manual';
+  // A no-cors request silently drops an Authorization header (the "request-no-cors" header
+  // guard), so an <img> or <video> pointing at a protected URL is upgraded to a CORS request.
+  if (request.mode === 'no-cors') {
+    init.mode = new URL(request.url).origin === selfOrigin ? 'same-origin' : 'cors';
+  }
+  if (body instanceof ArrayBuffer) init.body = body;
+  return new Request(request, init);
+}
+
+/** A redirect answer to a `redirect: 'manual'` request: opaque in a browser, a plain 3xx elsewhere. */
+export function isRedirect(response: Response): boolean {
+  return response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400 && response.status !== 304);
+}
