@@ -84,6 +84,10 @@ export class TokenStore {
   #stored: SessionRecord | undefined;
   #unwritten: Unwritten | undefined;
   #faulty = false;
+  /** Records this store wrote (or kept unwritten): a read that overlapped one is stale. */
+  #writes = 0;
+  /** When to try writing an unwritten record again from `load`. */
+  #retryAt = 0;
   /** `'memory'` mode: the refresh token, tied to the generation it belongs to. */
   #memoryRefreshToken: { generation: number; token: string } | undefined;
 
@@ -107,16 +111,26 @@ export class TokenStore {
     return this.#cached;
   }
 
-  /** The session as last seen by this worker; reads the storage only the first time. */
+  /**
+   * The session as last seen by this worker; reads the storage only the first time. While a record
+   * waits to be written, the write is tried again in the background, no more often than the
+   * operation bound, so a request never waits for a storage that is known to fail.
+   */
   async load(): Promise<SessionRecord> {
-    return this.#cached ?? this.read();
+    if (this.#cached === undefined) return this.read();
+    if (this.#unwritten !== undefined && this.#env.now() >= this.#retryAt) void this.read();
+    return this.#cached;
   }
 
   /** The session as the storage has it now (another worker version may have written it). */
   async read(): Promise<SessionRecord> {
-    const stored = await this.#get('read');
-    if (stored.ok) this.#cached = stored.record ?? EMPTY_RECORD;
-    return this.#cached ?? EMPTY_RECORD;
+    const writes = this.#writes;
+    const stored = await this.#get('read the session');
+    // A write of ours that finished meanwhile is newer than what this read saw.
+    if (stored.ok && writes === this.#writes) this.#cached = stored.record ?? EMPTY_RECORD;
+    // Failed: go on with what is known, and do not wait for the storage again on every load.
+    this.#cached ??= EMPTY_RECORD;
+    return this.#cached;
   }
 
   async readFlags(): Promise<StoredFlags> {
@@ -298,6 +312,7 @@ export class TokenStore {
         if (written.ok && written.value) {
           this.#cached = next;
           this.#stored = next;
+          this.#writes++;
           return next;
         }
         if (written.ok && conflicts < MAX_CONFLICTS) continue;
@@ -306,6 +321,7 @@ export class TokenStore {
       // Not written: this worker goes on with the new record and writes it when the storage works.
       this.#unwritten = { base, record: next };
       this.#cached = next;
+      this.#writes++;
       return next;
     }
   }
@@ -338,6 +354,7 @@ export class TokenStore {
   }
 
   #fault(action: string, reason: string): void {
+    this.#retryAt = this.#env.now() + this.#timeoutMs;
     if (this.#faulty) return;
     this.#faulty = true;
     this.#onFault(new SessionStoreError(`Failed to ${action}: ${reason}; the session goes on from memory`));

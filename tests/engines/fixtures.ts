@@ -45,7 +45,14 @@ const EVENT_TIMEOUT_MS = 10_000;
 /** Open the demo page (or a variant's copy of it) and wait until the proxy controls it. */
 export async function openApp(session: BrowserSession, url: string): Promise<Tab> {
   const tab = await session.openTab(url);
-  await tab.evaluate(() => window.authProxy.ready.then(() => undefined));
+  // The app's module runs before `load`; a WebKit navigation was once seen handing the page over
+  // before that (window.authProxy not yet defined), so wait for it in the page.
+  await tab.evaluate(() =>
+    new Promise<void>((resolve) => {
+      if (document.readyState === 'complete') resolve();
+      else addEventListener('load', () => resolve(), { once: true });
+    }).then(() => window.authProxy.ready.then(() => undefined)),
+  );
   return tab;
 }
 

@@ -134,6 +134,7 @@ async function startWorker(databaseName = uniqueDatabaseName(), extra: Record<st
   };
   return {
     databaseName,
+    scope,
     network,
     api,
     auth,
@@ -150,16 +151,19 @@ async function startWorker(databaseName = uniqueDatabaseName(), extra: Record<st
 }
 
 describe('installAuthProxy', () => {
-  it('adds install, activate (clients.claim), fetch and message listeners, and dispose() removes its own', async () => {
+  it('adds install, activate (clients.claim), fetch and message listeners, and dispose() removes every one (#12)', async () => {
     const worker = await startWorker();
     expect(worker.listeners('install')).toHaveLength(1);
     expect(worker.listeners('activate')).toHaveLength(1);
     expect(worker.listeners('fetch')).toHaveLength(1);
     expect(worker.listeners('message')).toHaveLength(1);
+    const claimed = deferred();
+    const claims = worker.scope.clients.claim.mock.calls.length;
+    worker.listeners('activate')[0]!({ waitUntil: (promise: Promise<unknown>) => void promise.then(() => claimed.resolve()) });
+    await claimed.promise;
+    expect(worker.scope.clients.claim.mock.calls.length).toBe(claims + 1);
     worker.handle.dispose();
-    expect(worker.listeners('install')).toHaveLength(0);
-    expect(worker.listeners('fetch')).toHaveLength(0);
-    expect(worker.listeners('message')).toHaveLength(0);
+    for (const type of ['install', 'activate', 'fetch', 'message']) expect(worker.listeners(type), type).toHaveLength(0);
   });
 
   it('a captured login moves the state to authenticated, says so on the channel, and shows in status', async () => {

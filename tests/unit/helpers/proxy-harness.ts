@@ -64,28 +64,33 @@ export async function proxyHarness(
   const logger = new Logger((line) => logLines.push(line));
   const network = new FakeNetwork();
   const env = testEnvironment({ network, locks, sleeps });
-  const session = new Session({
-    config,
-    env,
-    announce: announcements.announce,
-    status,
-    logger,
-    refreshJitter: () => 0,
-    ...(storage ? { storage } : {}),
-  });
+  /** A worker: its own session and handler, over the shared storage, locks and network. */
+  const worker = (status: ProxyStatus, logger: Logger) => {
+    const session = new Session({
+      config,
+      env,
+      announce: announcements.announce,
+      status,
+      logger,
+      refreshJitter: () => 0,
+      ...(storage ? { storage } : {}),
+    });
+    const handler = new FetchHandler({
+      config,
+      session,
+      env,
+      isProtected: createUrlMatcher(config.protectedOrigins),
+      selfOrigin: APP_ORIGIN,
+      status,
+      announce: announcements.announce,
+      onError: (error) => errors.push(error),
+      logger,
+      requestsInFlight,
+    });
+    return { session, handler };
+  };
+  const { session, handler } = worker(status, logger);
   const { store, machine } = session;
-  const handler = new FetchHandler({
-    config,
-    session,
-    env,
-    isProtected: createUrlMatcher(config.protectedOrigins),
-    selfOrigin: APP_ORIGIN,
-    status,
-    announce: announcements.announce,
-    onError: (error) => errors.push(error),
-    logger,
-    requestsInFlight,
-  });
 
   const isValid = (sent: SentRequest) => authorizationOf(sent) === `Bearer ${api.validToken}`;
   const api: { validToken: string; respond: Responder } = {
@@ -120,7 +125,24 @@ export async function proxyHarness(
     expect(response, 'respondWith was not called').toBeDefined();
     return response!;
   };
+  /**
+   * Another worker version of the origin, started now: same database (or storage), same lock and
+   * network, its own memory. It hears nothing from this one: it reads the store.
+   */
+  const otherWorker = async () => {
+    const other = worker(new ProxyStatus(), new Logger(() => undefined));
+    await other.session.ready;
+    return {
+      owner: other.session,
+      send: (request: Request, clientId?: string): Promise<Response> => {
+        const response = dispatchFetch(other.handler, request, clientId, extended);
+        expect(response, 'respondWith was not called').toBeDefined();
+        return response!;
+      },
+    };
+  };
   return {
+    otherWorker,
     config,
     store,
     locks,
