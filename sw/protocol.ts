@@ -110,8 +110,12 @@ export interface RefreshTrigger {
   url: string | null;
 }
 
-/** Why a refresh attempt failed without ending the session. */
-export type RefreshFailureReason = 'network' | 'timeout' | 'server-error' | 'rate-limited' | 'malformed-response';
+/**
+ * Why a refresh attempt failed without ending the session. `store-unavailable`: the session store
+ * cannot be written, so the rotated refresh token could not be kept past this worker's life; the
+ * refresh token is not spent until it can.
+ */
+export type RefreshFailureReason = 'network' | 'timeout' | 'server-error' | 'rate-limited' | 'malformed-response' | 'store-unavailable';
 
 /** Why a refresh ended the session. */
 export type SessionEndReason = 'invalid_grant' | 'refresh-rejected' | 'no-refresh-token';

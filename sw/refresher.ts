@@ -255,7 +255,14 @@ export class Refresher {
       return this.#endSession(flight, record, 'no-refresh-token', 'the stored refresh token was already spent');
     }
 
-    const idempotencyKey = config.refreshIdempotencyKey ? await store.refreshKey(record.generation) : null;
+    // Written before the request leaves, always: a store that cannot take this write cannot take
+    // the rotated refresh token either, and a restarted worker (or the other version) would then
+    // send the spent one again. Keep the refresh token unspent until the store works.
+    const key = await store.refreshKey(record.generation);
+    if (config.refreshTokenStorage === 'indexeddb' && !store.persisted) {
+      return this.#failed(false, 'store-unavailable', null, null, 'the session store cannot be written');
+    }
+    const idempotencyKey = config.refreshIdempotencyKey ? key : null;
     this.#options.onAttempt?.('started');
     let response: Response;
     try {

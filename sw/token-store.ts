@@ -88,8 +88,11 @@ export class TokenStore {
   #writes = 0;
   /** When to try writing an unwritten record again from `load`. */
   #retryAt = 0;
-  /** `'memory'` mode: the refresh token, tied to the generation it belongs to. */
-  #memoryRefreshToken: { generation: number; token: string } | undefined;
+  /**
+   * `'memory'` mode: the refresh token, tied to the record it belongs to: its generation and its
+   * session (generations start again from 0 when the database is deleted).
+   */
+  #memoryRefreshToken: { generation: number; session: string; token: string } | undefined;
 
   constructor(databaseName: string, mode: RefreshTokenStorage, options: TokenStoreOptions = {}) {
     this.#storage = options.storage ?? new IndexedDbStorage(databaseName);
@@ -99,6 +102,11 @@ export class TokenStore {
     this.#env = options.env ?? { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
     this.#timeoutMs = options.timeoutMs ?? STORE_TIMEOUT_MS;
     this.#onFault = options.onFault ?? (() => undefined);
+  }
+
+  /** Whether every record this store made is in the storage (none waits in memory to be written). */
+  get persisted(): boolean {
+    return this.#unwritten === undefined;
   }
 
   /** Whether the last storage operation failed (the session lives in memory until one works). */
@@ -150,7 +158,8 @@ export class TokenStore {
   /** The refresh token of `record`, wherever this mode keeps it. */
   refreshTokenOf(record: SessionRecord): string | null {
     if (this.#mode === 'memory') {
-      return this.#memoryRefreshToken?.generation === record.generation ? this.#memoryRefreshToken.token : null;
+      const kept = this.#memoryRefreshToken;
+      return kept !== undefined && kept.generation === record.generation && kept.session === record.tokens?.placeholder ? kept.token : null;
     }
     return record.tokens?.refreshToken ?? null;
   }
@@ -231,7 +240,10 @@ export class TokenStore {
   /** `'memory'` mode keeps the refresh token only once its record is the session (after the write). */
   #keepInMemory(record: SessionRecord, refreshToken: string | null): void {
     if (this.#mode !== 'memory') return;
-    this.#memoryRefreshToken = refreshToken === null ? undefined : { generation: record.generation, token: refreshToken };
+    this.#memoryRefreshToken =
+      refreshToken === null || record.tokens === null
+        ? undefined
+        : { generation: record.generation, session: record.tokens.placeholder, token: refreshToken };
   }
 
   #refreshAt(tokens: TokenSet): number | null {

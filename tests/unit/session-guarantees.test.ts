@@ -79,12 +79,18 @@ describe('#2 a refresh whose result cannot be stored', () => {
   it('still reaches the waiting request, leaves refreshing, and the rotated refresh token is the one sent next', async () => {
     const storage = new MemoryStorage();
     const { send, api, auth, refreshCalls, machine, announcements } = await proxyHarness({}, { storage });
-    storage.writeFault = { kind: 'throw', name: 'QuotaExceededError' };
     api.validToken = 'at-2';
+    // The disk fills up while the server answers: the rotated tokens cannot be written.
+    auth.respond = () => {
+      storage.writeFault = { kind: 'throw', name: 'QuotaExceededError' };
+      return tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' });
+    };
 
     expect((await send(apiRequest('/api/me', { method: 'POST', body: '{}' }))).status).toBe(200);
     expect(machine.state()).toBe('authenticated');
 
+    // The next refresh waits for a store that can keep what it rotates, then spends rt-2.
+    storage.writeFault = null;
     api.validToken = 'at-3';
     auth.respond = () => tokenResponse({ access_token: 'at-3', refresh_token: 'rt-3' });
     expect((await send(apiRequest('/api/me'))).status).toBe(200);
@@ -96,8 +102,11 @@ describe('#2 a refresh whose result cannot be stored', () => {
   it('once the disk works again, the remembered session is written (a restarted worker finds rt-2)', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const storage = new MemoryStorage();
-    const { send, api } = await proxyHarness({}, { storage });
-    storage.writeFault = { kind: 'throw', name: 'QuotaExceededError' };
+    const { send, api, auth } = await proxyHarness({}, { storage });
+    auth.respond = () => {
+      storage.writeFault = { kind: 'throw', name: 'QuotaExceededError' };
+      return tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' });
+    };
     api.validToken = 'at-2';
     expect((await send(apiRequest('/api/me'))).status).toBe(200);
     expect(storage.record?.tokens?.refreshToken).toBe('rt-1');
@@ -108,6 +117,34 @@ describe('#2 a refresh whose result cannot be stored', () => {
 
     await eventually(() => storage.record?.tokens?.accessToken === 'at-2', 'the session was written');
     expect(storage.record?.tokens?.refreshToken).toBe('rt-2');
+  });
+});
+
+describe('found by the model-based test', () => {
+  it('a store that cannot be written does not spend the refresh token (a restart would send it again)', async () => {
+    const storage = new MemoryStorage();
+    const { send, api, refreshCalls, announcements } = await proxyHarness({}, { storage });
+    storage.writeFault = { kind: 'throw', name: 'QuotaExceededError' };
+    api.validToken = 'at-2';
+
+    expect((await send(apiRequest('/api/me'))).status).toBe(401);
+
+    expect(refreshCalls()).toHaveLength(0);
+    expect(announcements.of('refresh-failed').map((failed) => [failed.reason, failed.final])).toEqual([['store-unavailable', true]]);
+    expect(storage.record?.tokens?.refreshToken).toBe('rt-1');
+  });
+
+  it('memory mode: after the database is deleted, a new session at the same generation does not get the old refresh token', async () => {
+    const storage = new MemoryStorage();
+    const store = new TokenStore('deleted', 'memory', { storage });
+    const other = new TokenStore('deleted', 'memory', { storage });
+    await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1' }), false);
+    storage.delete();
+    const theirs = await other.save(tokenSet({ accessToken: 'at-other', refreshToken: 'rt-other' }), false);
+
+    const now = await store.read();
+    expect(now.generation).toBe(theirs.generation);
+    expect(store.refreshTokenOf(now)).toBeNull();
   });
 });
 
