@@ -37,14 +37,15 @@ async function bundleClient(): Promise<Uint8Array> {
   return new TextEncoder().encode(chunks.map((chunk) => chunk.code).join('\n'));
 }
 
-// The worker's budget is 13 kB, not the 12 kB the package aims for. It is 12.8 kB: 11.6 kB of its
-// own code for what the core, resilience and realtime work requires, and 1.1 kB of idb (the house
-// style's IndexedDB library, whose single-file build also carries async iterators the proxy never
-// calls). Getting under 12 kB means dropping idb (which the house style prescribes) or features the
-// other issues require; neither is a trim, so the worker stays 0.8 kB over its target and this
-// budget stops it growing unnoticed.
+// The worker's budget is 15.5 kB, not the 12 kB the package aims for. It was 12.9 kB (11.8 kB of
+// its own code for the core, resilience and realtime work, 1.1 kB of idb) before the session got
+// one owner and the guarantees were made to hold under storage faults and races (issue 10): the
+// session, the storage and environment seams, the store's bounds and memory fallback, the redirect
+// refusal and two error classes added 2.2 kB, measured at 15.1 kB. Getting back under 12 kB means
+// dropping idb (which the house style prescribes) or guarantees; neither is a trim, so this budget
+// stops the worker growing unnoticed.
 const budgets: Budget[] = [
-  { name: 'worker  dist/sw-auth-proxy.js', limitBytes: 13_000, measure: () => readFile(new URL('dist/sw-auth-proxy.js', root)) },
+  { name: 'worker  dist/sw-auth-proxy.js', limitBytes: 15_500, measure: () => readFile(new URL('dist/sw-auth-proxy.js', root)) },
   { name: 'client  client/index.ts (workbox-window external)', limitBytes: 4_000, measure: bundleClient },
 ];
 

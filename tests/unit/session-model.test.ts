@@ -13,7 +13,7 @@ import { dispatchFetch } from './helpers/fetch-event.js';
 import { API_ORIGIN, APP_ORIGIN, LOGIN_ENDPOINT, testConfig } from './helpers/fixtures.js';
 import { MemoryLocks } from './helpers/memory-locks.js';
 import { MemoryStorage } from './helpers/memory-storage.js';
-import { ModelServer, REDIRECT_PATH, REQUEST_ID_HEADER, REVOKE_ENDPOINT, type RefreshMode } from './helpers/model-server.js';
+import { ModelServer, REDIRECT_PATH, REQUEST_ID_HEADER, REVOKE_ENDPOINT, WORKER_HEADER, type RefreshMode } from './helpers/model-server.js';
 import { VirtualClock, quiesce } from './helpers/virtual-clock.js';
 
 /**
@@ -130,8 +130,11 @@ async function runWorld(steps: Step[], mode: RefreshTokenStorage, seed: number):
   });
   const env: Environment = { ...clock.env, random: prng(seed), locks, fetch: server.fetch };
   const violations: string[] = [];
-  /** Pause windows from `refresh-failed` (final): refresh calls are forbidden from `seq` until `until`. */
-  const pauses: { seq: number; until: number }[] = [];
+  /**
+   * Pause windows from `refresh-failed` (final): refresh calls are forbidden from `seq` until
+   * `until`, for every worker if the pause could be stored, else for the worker that paused.
+   */
+  const pauses: { seq: number; until: number; worker: string | null }[] = [];
   const logins: number[] = [];
   const pending: Pending[] = [];
   let ids = 0;
@@ -148,21 +151,29 @@ async function runWorld(steps: Step[], mode: RefreshTokenStorage, seed: number):
       const at = ++seq;
       if (type === 'refresh-failed') {
         const failed = payload as { final: boolean; retryAt: number | null; reason: string };
-        // A cycle that gave up because this worker's store cannot be written made no server call,
-        // and its pause could not be stored for the other version to see: it pauses this worker only.
-        if (failed.final && failed.retryAt !== null && failed.reason !== 'store-unavailable')
-          pauses.push({ seq: at, until: failed.retryAt });
+        // A pause the store could not take (it was failing writes) is this worker's alone: the
+        // other version takes the session from the store, not from the message.
+        if (failed.final && failed.retryAt !== null) {
+          pauses.push({ seq: at, until: failed.retryAt, worker: storage.writeFault === null ? null : String(index) });
+        }
       }
       if (type === 'logged-in') logins.push(at);
       // A BroadcastChannel message to the other worker version, which re-reads the store.
       const other = workers[1 - index];
       if (other) void other.session.resync();
     };
-    const session = new Session({ config, env, announce, status, logger, storage });
+    // This worker's calls say where they come from, for the pause check.
+    const fetchFrom: typeof fetch = (input, init) => {
+      const request = new Request(input, init);
+      request.headers.set(WORKER_HEADER, String(index));
+      return server.fetch(request);
+    };
+    const workerEnv: Environment = { ...env, fetch: fetchFrom };
+    const session = new Session({ config, env: workerEnv, announce, status, logger, storage });
     const handler = new FetchHandler({
       config,
       session,
-      env,
+      env: workerEnv,
       isProtected: createUrlMatcher(config.protectedOrigins),
       selfOrigin: APP_ORIGIN,
       status,
@@ -209,7 +220,13 @@ async function runWorld(steps: Step[], mode: RefreshTokenStorage, seed: number):
       if (families.size > 1) violations.push(`request ${id} was sent under ${families.size} sessions`);
     }
     for (const call of server.refreshCalls) {
-      const pause = pauses.find((p) => p.seq < call.seq && clock.now < p.until && !logins.some((l) => l > p.seq && l < call.seq));
+      const pause = pauses.find(
+        (p) =>
+          p.seq < call.seq &&
+          clock.now < p.until &&
+          (p.worker === null || p.worker === call.worker) &&
+          !logins.some((l) => l > p.seq && l < call.seq),
+      );
       if (pause) violations.push(`a refresh call reached the server during a pause (until ${pause.until - clock.now} ms from now)`);
     }
     violations.push(...server.violations.splice(0));

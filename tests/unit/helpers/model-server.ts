@@ -4,6 +4,8 @@ export const REVOKE_ENDPOINT = 'https://auth.example.com/oauth/revoke';
 /** Protected, and answers with a redirect to an unprotected path of the same origin. */
 export const REDIRECT_PATH = '/api/redirect';
 const UNPROTECTED_TARGET = `${API_ORIGIN}/public/landing`;
+/** Which worker a call came from (the model's network adds it). */
+export const WORKER_HEADER = 'x-model-worker';
 /** Every page request carries its id here, so the server can count what arrived for it. */
 export const REQUEST_ID_HEADER = 'x-model-request';
 const LIFETIME_S = 60;
@@ -36,7 +38,7 @@ export interface Arrival {
 export class ModelServer {
   readonly violations: string[] = [];
   /** Refresh calls in arrival order, with the global sequence number they arrived at. */
-  readonly refreshCalls: { seq: number; family: string | null }[] = [];
+  readonly refreshCalls: { seq: number; family: string | null; worker: string | null }[] = [];
   readonly arrivals = new Map<string, Arrival[]>();
   refreshMode: RefreshMode = 'ok';
   readonly #families = new Map<string, Family>();
@@ -72,7 +74,7 @@ export class ModelServer {
     const url = new URL(request.url);
     const key = url.origin + url.pathname;
     if (key === LOGIN_ENDPOINT) return this.#login();
-    if (key === TOKEN_ENDPOINT) return this.#refresh(new URLSearchParams(await request.text()), request.signal);
+    if (key === TOKEN_ENDPOINT) return this.#refresh(new URLSearchParams(await request.text()), request.signal, request.headers.get(WORKER_HEADER));
     if (key === REVOKE_ENDPOINT) {
       const token = new URLSearchParams(await request.text()).get('token');
       for (const family of this.#families.values()) if (family.current === token || family.rotated.has(token ?? '')) family.revoked = true;
@@ -95,10 +97,10 @@ export class ModelServer {
     return this.#tokenSet(family);
   }
 
-  async #refresh(fields: URLSearchParams, signal: AbortSignal): Promise<Response> {
+  async #refresh(fields: URLSearchParams, signal: AbortSignal, worker: string | null): Promise<Response> {
     const token = fields.get('refresh_token') ?? '';
     const family = [...this.#families.values()].find((f) => f.current === token || f.rotated.has(token)) ?? null;
-    this.refreshCalls.push({ seq: this.#seq(), family: family?.id ?? null });
+    this.refreshCalls.push({ seq: this.#seq(), family: family?.id ?? null, worker });
     if (family?.rotated.has(token)) {
       this.violations.push(`refresh token ${token} was sent again after it was rotated`);
       family.revoked = true;
