@@ -10,7 +10,9 @@
  * response through the worker's thread would cost CPU on the hot path.
  */
 export function holdWhileStreaming(response: Response, keepAlive: (done: Promise<unknown>) => void): Response {
-  if (response.body === null || response.headers.has('content-length')) return response;
+  // Status 0: an opaque, opaque-redirect or error response. Nothing to hold, and no Response can be
+  // rebuilt with that status (WebKit gives an opaque redirect a body, which would otherwise land here).
+  if (response.status === 0 || response.body === null || response.headers.has('content-length')) return response;
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   // Settles when the body ends, fails, or the page cancels it (the cancel reaches the source).
   keepAlive(response.body.pipeTo(writable).catch(() => undefined));

@@ -51,6 +51,10 @@ export function createApiRoutes(state: DemoState): Hono<ApiEnv> {
 
   routes.get('/items/:id', (c) => c.json({ id: c.req.param('id') }));
 
+  // A protected URL that redirects to an unprotected one (`/public/landing`): the worker must not
+  // carry the token there, so it refuses to follow.
+  routes.get('/to-public', (c) => c.redirect('/public/landing', 302));
+
   // Raw bytes in, the same bytes out: replay tests compare them byte for byte, so nothing here may
   // parse or re-serialise the body.
   routes.on(['POST', 'PUT', 'PATCH'], '/echo', async (c) => {

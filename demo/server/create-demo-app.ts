@@ -50,6 +50,10 @@ export function createDemoApp(options: DemoAppOptions = {}): Hono {
   // Never any CORS headers here: the target for "a cross-origin request without CORS" scenarios.
   app.get('/nocors/ping', (c) => c.text('pong'));
 
+  // Outside the protected paths: where `/api/to-public` redirects to. The request log says whether
+  // an Authorization header arrived.
+  app.get('/public/landing', (c) => c.json({ public: true }));
+
   app.route('/', createStaticRoutes(state.options, state.workerBuild));
 
   return app;

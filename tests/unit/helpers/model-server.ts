@@ -74,7 +74,8 @@ export class ModelServer {
     const url = new URL(request.url);
     const key = url.origin + url.pathname;
     if (key === LOGIN_ENDPOINT) return this.#login();
-    if (key === TOKEN_ENDPOINT) return this.#refresh(new URLSearchParams(await request.text()), request.signal, request.headers.get(WORKER_HEADER));
+    if (key === TOKEN_ENDPOINT)
+      return this.#refresh(new URLSearchParams(await request.text()), request.signal, request.headers.get(WORKER_HEADER));
     if (key === REVOKE_ENDPOINT) {
       const token = new URLSearchParams(await request.text()).get('token');
       for (const family of this.#families.values()) if (family.current === token || family.rotated.has(token ?? '')) family.revoked = true;
