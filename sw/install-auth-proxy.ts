@@ -1,5 +1,5 @@
 import { Broadcaster } from './broadcaster.js';
-import { resolveConfig, type AuthProxyConfig } from './config.js';
+import type { AuthProxyConfig } from './config.js';
 import { globalEnvironment } from './environment.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { FetchHandler } from './fetch-handler.js';
@@ -7,6 +7,7 @@ import { Logger } from './logger.js';
 import { MessageHandler, helloReply } from './message-handler.js';
 import { createUrlMatcher } from './protected-url.js';
 import { ProxyStatus } from './proxy-status.js';
+import { resolveConfig } from './resolve-config.js';
 import { Session, type Announce } from './session.js';
 import { STORE_TIMEOUT_MS } from './token-store.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig, type ProtectedOrigin } from '../../sw/config.js';
+import type { ProtectedOrigin } from '../../sw/config.js';
+import { resolveConfig } from '../../sw/resolve-config.js';
 import { createUrlMatcher } from '../../sw/protected-url.js';
 
 /** A matcher built the way the worker builds it: from a validated config. */

@@ -1,4 +1,5 @@
-import { resolveConfig, type AuthProxyConfig, type ResolvedConfig } from '../../../sw/config.js';
+import type { AuthProxyConfig, ResolvedConfig } from '../../../sw/config.js';
+import { resolveConfig } from '../../../sw/resolve-config.js';
 import type { BroadcastEventMap, BroadcastType, RefreshTrigger } from '../../../sw/protocol.js';
 import type { TokenSet } from '../../../sw/token-response.js';
 

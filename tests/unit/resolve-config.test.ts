@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig, type AuthProxyConfig } from '../../sw/config.js';
+import type { AuthProxyConfig } from '../../sw/config.js';
+import { resolveConfig } from '../../sw/resolve-config.js';
 import { ConfigError, isConfigError } from '../../sw/errors/config-error.js';
 
 const BASE = 'https://app.example.com/static/auth-sw.js';
