@@ -1,17 +1,9 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuthStateMachine } from '../../sw/auth-state-machine.js';
 import { RefreshFailedError } from '../../sw/errors/refresh-failed-error.js';
-import { Refresher } from '../../sw/refresher.js';
-import type { FakeNetwork } from './helpers/fake-network.js';
-import { RefreshLock } from '../../sw/refresh-lock.js';
-import { TokenStore } from '../../sw/token-store.js';
 import { tokenResponse } from './helpers/fake-network.js';
 import { TOKEN_ENDPOINT, refreshTrigger } from './helpers/fixtures.js';
-import { MemoryLocks } from './helpers/memory-locks.js';
-import { recordedSleep } from './helpers/recorded-sleep.js';
-import { testEnvironment } from './helpers/test-environment.js';
-import { refresherHarness as setup } from './helpers/refresher-harness.js';
+import { refresherHarness as setup, restartedWorker } from './helpers/refresher-harness.js';
 
 const NOW = Date.UTC(2030, 0, 1, 12);
 
@@ -36,9 +28,6 @@ const status =
   (code: number, headers: HeadersInit = {}) =>
   () =>
     new Response('unavailable', { status: code, headers });
-
-/** A restarted worker's environment: its own locks and delays, the same network. */
-const restartEnv = (network: FakeNetwork) => testEnvironment({ network, locks: new MemoryLocks(), sleeps: recordedSleep() });
 
 describe('Refresher: transient failures are retried within one cycle', () => {
   it.each([
@@ -280,17 +269,7 @@ describe('Refresher: the pause after a failed cycle', () => {
 
   it('a restarted worker honours the stored pause', async () => {
     const { config, network } = await failedCycle();
-    const store = new TokenStore(config.databaseName, config.refreshTokenStorage);
-    const machine = new AuthStateMachine('anonymous', 0);
-    machine.restore(await store.read());
-    const restarted = new Refresher({
-      config,
-      store,
-      machine,
-      announce: () => undefined,
-      env: restartEnv(network),
-      lock: new RefreshLock(null, config.databaseName),
-    });
+    const { refresher: restarted, machine } = await restartedWorker(config, network);
 
     const result = await restarted.refresh(1, refreshTrigger());
 
@@ -361,18 +340,8 @@ describe('Refresher: Idempotency-Key', () => {
     );
     await refresher.refresh(1, refreshTrigger());
 
-    const store = new TokenStore(config.databaseName, config.refreshTokenStorage);
-    const machine = new AuthStateMachine('anonymous', 0);
-    machine.restore(await store.read(), NOW);
+    const { refresher: restarted } = await restartedWorker(config, network, NOW);
     vi.setSystemTime(NOW + 60_000); // after the pause
-    const restarted = new Refresher({
-      config,
-      store,
-      machine,
-      announce: () => undefined,
-      env: restartEnv(network),
-      lock: new RefreshLock(null, config.databaseName),
-    });
     expect(await restarted.refresh(1, refreshTrigger())).toMatchObject({ ok: true });
 
     expect(network.sent).toHaveLength(2);

@@ -1,19 +1,12 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuthStateMachine } from '../../sw/auth-state-machine.js';
 import { SessionExpiredError } from '../../sw/errors/session-expired-error.js';
-import { Refresher, type RefreshResult } from '../../sw/refresher.js';
-import type { FakeNetwork } from './helpers/fake-network.js';
-import { RefreshLock } from '../../sw/refresh-lock.js';
-import { TokenStore } from '../../sw/token-store.js';
+import type { RefreshResult } from '../../sw/refresher.js';
 import { barrier, deferred } from './helpers/deferred.js';
 import { eventually } from './helpers/eventually.js';
 import { tokenResponse } from './helpers/fake-network.js';
-import { TOKEN_ENDPOINT, recordAnnouncements, refreshTrigger, tokenSet } from './helpers/fixtures.js';
-import { MemoryLocks } from './helpers/memory-locks.js';
-import { recordedSleep } from './helpers/recorded-sleep.js';
-import { testEnvironment } from './helpers/test-environment.js';
-import { refresherHarness as setup } from './helpers/refresher-harness.js';
+import { TOKEN_ENDPOINT, refreshTrigger, tokenSet } from './helpers/fixtures.js';
+import { refresherHarness as setup, restartedWorker } from './helpers/refresher-harness.js';
 
 const NOW = Date.UTC(2030, 0, 1, 12);
 
@@ -30,9 +23,6 @@ afterEach(() => {
 function messagesOf(result: RefreshResult, announced: unknown[]): string {
   return JSON.stringify([result.ok ? null : { message: result.error.message, stack: result.error.stack }, announced]);
 }
-
-/** A restarted worker's environment: its own locks and delays, the same network. */
-const restartEnv = (network: FakeNetwork) => testEnvironment({ network, locks: new MemoryLocks(), sleeps: recordedSleep() });
 
 describe('Refresher: the RFC 6749 §6 request', () => {
   it('POSTs a form-encoded refresh_token grant with client_id and scope', async () => {
@@ -155,18 +145,7 @@ describe('Refresher: outcomes', () => {
 
   it('ends the session without a call when memory mode lost its refresh token (the worker restarted)', async () => {
     const { store, config, network } = await setup({ refreshTokenStorage: 'memory' });
-    const restartedStore = new TokenStore(config.databaseName, 'memory');
-    const machine = new AuthStateMachine('anonymous', 0);
-    machine.restore(await restartedStore.read());
-    const announcements = recordAnnouncements();
-    const restarted = new Refresher({
-      config,
-      store: restartedStore,
-      machine,
-      announce: announcements.announce,
-      env: restartEnv(network),
-      lock: new RefreshLock(null, config.databaseName),
-    });
+    const { refresher: restarted, machine, announcements } = await restartedWorker(config, network);
 
     const result = await restarted.refresh(1, refreshTrigger());
 

@@ -1,4 +1,5 @@
 import { AuthStateMachine } from '../../../sw/auth-state-machine.js';
+import type { ResolvedConfig } from '../../../sw/config.js';
 import type { AuthState } from '../../../sw/protocol.js';
 import { RefreshLock } from '../../../sw/refresh-lock.js';
 import { Refresher } from '../../../sw/refresher.js';
@@ -8,6 +9,26 @@ import { recordAnnouncements, testConfig, tokenSet, type ConfigOverrides } from 
 import { MemoryLocks } from './memory-locks.js';
 import { recordedSleep } from './recorded-sleep.js';
 import { testEnvironment } from './test-environment.js';
+
+/**
+ * A worker started afresh on the database of `config`: its own store, state machine and lock,
+ * the same network. Its state is restored from the store as of `now`.
+ */
+export async function restartedWorker(config: ResolvedConfig, network: FakeNetwork, now = Date.now()) {
+  const store = new TokenStore(config.databaseName, config.refreshTokenStorage);
+  const machine = new AuthStateMachine('anonymous', 0);
+  machine.restore(await store.read(), now);
+  const announcements = recordAnnouncements();
+  const refresher = new Refresher({
+    config,
+    store,
+    machine,
+    announce: announcements.announce,
+    env: testEnvironment({ network, locks: new MemoryLocks(), sleeps: recordedSleep() }),
+    lock: new RefreshLock(null, config.databaseName),
+  });
+  return { store, machine, refresher, announcements };
+}
 
 /** The jitter every harness refresher draws: half of each range, so delays are exact and mid-range. */
 export const RANDOM = 0.5;
