@@ -34,7 +34,8 @@ export interface RegisterAuthProxyOptions {
   channelName?: string;
   /**
    * How long a command to the worker (`status`, `logout`, the handshake) may take before it fails
-   * with a `ProxyTimeoutError`.
+   * with a `ProxyTimeoutError`. `logout` gets this plus what the worker says it may need (it waits
+   * for a refresh attempt under way, then for the server: `2 × refreshTimeoutMs` and its store steps).
    * @default 10000
    */
   requestTimeoutMs?: number;
