@@ -337,6 +337,28 @@ describe('#9 request slots', () => {
     expect((await waiting).status).toBe(200);
   });
 
+  it('an aborted request stops waiting for a refresh at once and gives its place among the waiters back', async () => {
+    const { send, api, auth, announcements } = await proxyHarness({ maxWaitingRequests: 1 });
+    const answer = deferred();
+    auth.respond = async () => {
+      await answer.promise;
+      return tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' });
+    };
+    api.validToken = 'at-2';
+    const abort = new AbortController();
+    const aborted = send(apiRequest('/api/a', { signal: abort.signal }));
+    await eventually(() => announcements.of('refresh-started').length === 1, 'the refresh started');
+    abort.abort();
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+
+    // The one waiting place is free again: this request waits for the refresh and is replayed.
+    const next = send(apiRequest('/api/b'));
+    await settle();
+    answer.resolve();
+    expect((await next).status).toBe(200);
+    expect(announcements.of('queue-full')).toEqual([]);
+  });
+
   it('an aborted request leaves the queue for a slot at once, and the slot is not lost', async () => {
     const { send, api } = await proxyHarness({}, { requestsInFlight: 1 });
     const hold = deferred();
