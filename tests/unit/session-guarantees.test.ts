@@ -319,6 +319,27 @@ describe('#8 IndexedDB unavailable (Lockdown Mode) or failing', () => {
   });
 });
 
+describe('#10 a cross-origin refresh endpoint that exposes neither Retry-After nor Date', () => {
+  it('429: retried on the backoff schedule alone; the token expiry still comes from expires_in', async () => {
+    const { send, api, auth, refreshCalls, sleeps, store } = await proxyHarness({ backoff: { maxAttempts: 2 } });
+    api.validToken = 'at-2';
+    // What the page-side fetch of a CORS response without Access-Control-Expose-Headers shows:
+    // no Retry-After, no Date.
+    const answers = [new Response('slow down', { status: 429 }), tokenResponse({ access_token: 'at-2', expires_in: 600 })];
+    auth.respond = () => answers.shift()!;
+    const before = Date.now();
+
+    expect((await send(apiRequest('/api/me'))).status).toBe(200);
+
+    expect(refreshCalls()).toHaveLength(2);
+    expect(sleeps.delays).toHaveLength(1); // one full-jitter delay, no server-given one
+    const { tokens, serverTimeOffsetMs } = await store.read();
+    expect(serverTimeOffsetMs).toBe(0);
+    expect(tokens!.expiresAt! - before).toBeGreaterThanOrEqual(600_000);
+    expect(tokens!.expiresAt! - Date.now()).toBeLessThanOrEqual(600_000);
+  });
+});
+
 describe('#9 request slots', () => {
   it('a request waiting for a refresh holds no slot: another request goes out meanwhile', async () => {
     const { send, api, auth, apiRequests } = await proxyHarness({ maxWaitingRequests: 1 }, { requestsInFlight: 1 });
