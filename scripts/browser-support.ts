@@ -31,7 +31,7 @@ const KNOWN_LIMITS: Record<EngineName, string> = {
   firefox:
     'No `Request.prototype.body` and no streamed request bodies (bodies are buffered for replay through a Blob). Stops a worker with no event in flight after 30 s (`dom.serviceWorkers.idle_timeout`) even while a response it returned is still streaming, which cut chat replies and EventSources; the worker now holds itself alive (`waitUntil`) until every streamed response (one without `Content-Length`) has ended. Not measured: whether a slow download with a `Content-Length` is cut the same way. Private windows: ESR 153 runs service workers there too (checked with `browser.privatebrowsing.autostart`); older Firefox versions had none, and then `ready` rejects with `ProxyUnavailableError`. Worker stop in tests: by idling (1 s idle timeout pref).',
   webkit:
-    'No automation command stops a worker: WebKit stops one that has had no client for about 10 s, which is how the tier stops it. Tested as WebKitGTK, the engine of Safari but not Safari itself (no iOS or macOS networking stack, no Lockdown Mode).',
+    'No automation command stops a worker: WebKit stops one that has had no client for about 10 s, which is how the tier stops it. Gives an opaque-redirect response a body, so one rebuilt around it throws (the worker passes status-0 responses on untouched). Tested as WebKitGTK, the engine of Safari but not Safari itself (no iOS or macOS networking stack, no Lockdown Mode).',
 };
 
 /** `156.0.8078.114` → `156`; `153.8.0esr` → `153 ESR`; `2.50.1` → `2.50`. */
