@@ -9,7 +9,6 @@ import { createUrlMatcher } from './protected-url.js';
 import { ProxyStatus } from './proxy-status.js';
 import { resolveConfig } from './resolve-config.js';
 import { Session, type Announce } from './session.js';
-import { STORE_TIMEOUT_MS } from './token-store.js';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -66,16 +65,13 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
     logger,
     onError: report,
   });
-  // A logout waits for a refresh attempt under way (under the lock), then for the server; the
-  // store's operations are bounded each.
-  const logoutTimeoutMs = 2 * resolved.refreshTimeoutMs + 3 * STORE_TIMEOUT_MS;
   const messageHandler = new MessageHandler(
     {
       hello: async (_payload, client) => {
         // A hard-reloaded page is not controlled; claiming it makes every later request of the
         // page pass through the proxy. claim() is a no-op for pages already controlled.
         await self.clients.claim();
-        return helloReply(client, logoutTimeoutMs);
+        return helloReply(client, session.logoutTimeoutMs);
       },
       status: () => session.status(),
       logout: async ({ revoke }) => ({ revoked: await session.logout(revoke === true) }),

@@ -106,13 +106,13 @@ export class Refresher {
       const error =
         until > 0
           ? new RefreshFailedError(
-              `Failed to refresh the access token: refreshing is paused for ${Math.ceil((until - this.#options.env.now()) / 1000)} s after repeated failures`,
+              `Failed to refresh the access token: refreshing is paused for ${Math.ceil((until - env.now()) / 1000)} s after repeated failures`,
             )
           : new SessionExpiredError('Failed to refresh the access token: there is no session');
       return Promise.resolve({ ok: false, sessionEnded: until === 0, error });
     }
     const info: RefreshFlight = {
-      id: `r${this.#options.env.now().toString(36)}${(flightCounter++).toString(36)}`,
+      id: `r${env.now().toString(36)}${(flightCounter++).toString(36)}`,
       from: seenGeneration,
       trigger,
       tokenRejected: trigger.kind === 'unauthorized' || trigger.kind === 'expired',

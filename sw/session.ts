@@ -10,7 +10,7 @@ import { Refresher, type RefreshResult } from './refresher.js';
 import { sameSession, type SessionRecord, type SessionTokens } from './session-record.js';
 import type { SessionStorage } from './session-storage.js';
 import type { TokenSet } from './token-response.js';
-import { TokenStore, hashToken } from './token-store.js';
+import { STORE_TIMEOUT_MS, TokenStore, hashToken } from './token-store.js';
 
 export type Announce = <K extends BroadcastType>(type: K, payload: BroadcastEventMap[K]) => void;
 
@@ -244,6 +244,15 @@ export class Session {
     this.#machine.send({ type: 'logged-in' });
     this.#options.announce('logged-in', { generation: record.generation, expiresAt: record.tokens!.expiresAt });
     return record;
+  }
+
+  /**
+   * The longest `logout` takes: a refresh attempt under way holds the lock up to
+   * `refreshTimeoutMs`, the server calls share another, and each store step on the way (start-up,
+   * reading, clearing, with a pending write tried first) is bounded by the store's timeout.
+   */
+  get logoutTimeoutMs(): number {
+    return 2 * this.#options.config.refreshTimeoutMs + 8 * STORE_TIMEOUT_MS;
   }
 
   /**

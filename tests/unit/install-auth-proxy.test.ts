@@ -9,7 +9,7 @@ import {
   type RequestMap,
   type RequestType,
 } from '../../sw/protocol.js';
-import { TokenStore } from '../../sw/token-store.js';
+import { STORE_TIMEOUT_MS, TokenStore } from '../../sw/token-store.js';
 import { deferred } from './helpers/deferred.js';
 import { eventually } from './helpers/eventually.js';
 import { FakeNetwork, expiredToken, tokenResponse } from './helpers/fake-network.js';
@@ -164,6 +164,12 @@ describe('installAuthProxy', () => {
     expect(worker.scope.clients.claim.mock.calls.length).toBe(claims + 1);
     worker.handle.dispose();
     for (const type of ['install', 'activate', 'fetch', 'message']) expect(worker.listeners(type), type).toHaveLength(0);
+  });
+
+  it('the handshake tells the page how long a logout may take: a refresh attempt, the server, the store steps (#7)', async () => {
+    const worker = await startWorker(undefined, { refreshTimeoutMs: 5000 });
+    const reply = await worker.ask('hello', { clientVersion: '0.0.0', protocol: 1 });
+    expect(reply).toMatchObject({ ok: true, payload: { logoutTimeoutMs: 2 * 5000 + 8 * STORE_TIMEOUT_MS } });
   });
 
   it('a captured login moves the state to authenticated, says so on the channel, and shows in status', async () => {

@@ -44,8 +44,6 @@ const REFRESH_TIMEOUT_MS = 3000;
  * replay's read), plus the turn of the clock that fires the last of them.
  */
 const REQUEST_BUDGET_MS = REFRESH_TIMEOUT_MS + 4 * STORE_TIMEOUT_MS;
-/** A logout waits for one refresh attempt under the lock, then for the server; store steps bounded each. */
-const LOGOUT_BUDGET_MS = 2 * REFRESH_TIMEOUT_MS + 6 * STORE_TIMEOUT_MS;
 
 type Step =
   | { kind: 'request'; worker: number; method: 'GET' | 'POST'; path: string }
@@ -290,7 +288,7 @@ async function runWorld(steps: Step[], mode: RefreshTokenStorage, seed: number):
             id: `logout${++ids}`,
             label: 'logout',
             startedAt: clock.now,
-            budget: LOGOUT_BUDGET_MS,
+            budget: workers[current.worker]!.session.logoutTimeoutMs,
             worker: current.worker,
             path: null,
             abort: null,
@@ -335,7 +333,7 @@ async function runWorld(steps: Step[], mode: RefreshTokenStorage, seed: number):
     check(`after step ${n + 1} (${current.kind})`);
   }
   // Let every budget run out, with a working store and server, then everything must have settled.
-  await clock.advance(LOGOUT_BUDGET_MS + 1);
+  await clock.advance(workers[0]!.session.logoutTimeoutMs + 1);
   check('at the end');
   for (const item of pending) if (!item.settled) violations.push(`${item.label} never settled`);
   if (ENV['MODEL_STATS']) {
