@@ -1,3 +1,4 @@
+import { randomId } from './base64url.js';
 import type { RefreshAheadOptions, RefreshTokenStorage } from './config.js';
 import type { Environment } from './environment.js';
 import { SessionStoreError } from './errors/session-store-error.js';
@@ -22,14 +23,6 @@ export const STORE_TIMEOUT_MS = 3000;
 
 /** Writes that lost a race in a row before the store gives up on one (another context keeps writing). */
 const MAX_CONFLICTS = 8;
-
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(18));
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
 
 /** SHA-256 as hex; used to recognise tokens without storing old ones in the clear. */
 export async function hashToken(token: string): Promise<string> {
