@@ -1,7 +1,6 @@
 import { Broadcaster } from './broadcaster.js';
 import type { AuthProxyConfig } from './config.js';
 import { globalEnvironment } from './environment.js';
-import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { FetchHandler } from './fetch-handler.js';
 import { Logger } from './logger.js';
 import { MessageHandler, helloReply } from './message-handler.js';
@@ -49,11 +48,7 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
   const session = new Session({ config: resolved, env, announce, status, logger });
   // Another worker of this origin (an old or new version) announced a change of the session.
   const broadcaster = new Broadcaster(resolved.channelName, () => void session.resync());
-  const report = (error: AuthProxyError): void => {
-    const wire = error.toWire();
-    status.lastError = wire;
-    announce('error', wire);
-  };
+
   const fetchHandler = new FetchHandler({
     config: resolved,
     session,
@@ -63,7 +58,7 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
     status,
     announce,
     logger,
-    onError: report,
+    onError: (error) => session.report(error),
   });
   const messageHandler = new MessageHandler(
     {

@@ -1,5 +1,6 @@
 import { AuthStateMachine } from './auth-state-machine.js';
 import type { ResolvedConfig } from './config.js';
+import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import type { Environment } from './environment.js';
 import type { Logger } from './logger.js';
 import { revokeSession } from './logout.js';
@@ -312,6 +313,11 @@ export class Session {
     this.#options.logger.enabled = enabled;
     await this.#store.writeFlags({ debug: enabled });
     return enabled;
+  }
+
+  /** Something failed that the page should hear of (a refused redirect, an unusable token response). */
+  report(error: AuthProxyError): void {
+    this.#report('error', error.toWire());
   }
 
   #report: Announce = (type, payload) => {

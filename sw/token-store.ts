@@ -119,7 +119,11 @@ export class TokenStore {
    */
   async load(): Promise<SessionRecord> {
     if (this.#cached === undefined) return this.read();
-    if (this.#unwritten !== undefined && this.#env.now() >= this.#retryAt) void this.read();
+    if (this.#unwritten !== undefined && this.#env.now() >= this.#retryAt) {
+      // One write attempt per bound, however many requests load meanwhile.
+      this.#retryAt = this.#env.now() + this.#timeoutMs;
+      void this.read();
+    }
     return this.#cached;
   }
 
