@@ -43,7 +43,6 @@ export const REQUESTS_IN_FLIGHT = 256;
 /** One protected request as it goes through the proxy. */
 interface Exchange {
   request: Request;
-  url: URL;
   context: RequestContext;
 }
 
@@ -116,7 +115,7 @@ export class FetchHandler {
         waitDeadline: null,
       };
       event.respondWith(
-        this.#proxy({ request: resumed, url, context }).then((response) =>
+        this.#proxy({ request: resumed, context }).then((response) =>
           holdWhileStreaming(this.#eventStreams.track(response, resumed, clientId), keepAlive),
         ),
       );

@@ -102,11 +102,6 @@ export class TokenStore {
     return this.#unwritten === undefined;
   }
 
-  /** Whether the last storage operation failed (the session lives in memory until one works). */
-  get faulty(): boolean {
-    return this.#faulty;
-  }
-
   /** The in-memory copy, if there is one: for decisions that must not wait a turn. */
   get cached(): SessionRecord | undefined {
     return this.#cached;
