@@ -30,13 +30,18 @@ export const test = serverTest.extend<Fixtures, WorkerFixtures>({
     },
     { scope: 'worker', timeout: 60_000 },
   ],
-  session: async ({ engine }, use, testInfo) => {
-    const session = await engine.newSession();
-    // Read by support-reporter.ts for the README's browser-support table.
-    testInfo.annotations.push({ type: 'engine-version', description: engine.version });
-    await use(session);
-    await session.close();
-  },
+  session: [
+    async ({ engine }, use, testInfo) => {
+      const session = await engine.newSession();
+      // Read by support-reporter.ts for the README's browser-support table.
+      testInfo.annotations.push({ type: 'engine-version', description: engine.version });
+      await use(session);
+      await session.close();
+    },
+    // Its own time, not the test's: a driver that has to start a browser twice (webkit-engine.ts)
+    // must not eat into the scenario's budget.
+    { timeout: 45_000 },
+  ],
 });
 
 /** How long an in-page wait for an event may take before it fails the test. */

@@ -12,6 +12,14 @@ const NO_CLIENT_WAIT_MS = 12_000;
 const STOP_TRIES = 3;
 /** The longest a single evaluate may take (the SSE scenario holds one for 30 s). */
 const SCRIPT_TIMEOUT_MS = 120_000;
+/**
+ * A new session (a MiniBrowser launched and connected) takes 0.6–1.8 s here, also with both cores
+ * busy. Once in a CI run one never connected and the driver waited without end; past this bound
+ * the driver is replaced and the session tried once more, with the old driver's output in the log.
+ */
+const SESSION_START_MS = 15_000;
+/** How much of the driver's output is kept for an error message. */
+const DRIVER_LOG_CHARS = 4000;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -38,19 +46,33 @@ async function startXvfb(): Promise<{ display: string; process: ChildProcess }> 
   return { display, process: xvfb };
 }
 
-async function startDriver(display: string): Promise<{ url: string; process: ChildProcess }> {
+interface DriverServer {
+  url: string;
+  process: ChildProcess;
+  /** The tail of what the driver (and the browsers it started) printed. */
+  log: () => string;
+}
+
+async function startDriver(display: string): Promise<DriverServer> {
   const port = await freePort();
   const driver = spawn(process.env['WEBKIT_WEBDRIVER_PATH'] ?? '/usr/bin/WebKitWebDriver', [`--port=${port}`], {
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, DISPLAY: display },
   });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-DRIVER_LOG_CHARS);
+  };
+  driver.stdout!.on('data', keep);
+  driver.stderr!.on('data', keep);
+  const log = (): string => output.trim() || '(nothing)';
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (driver.exitCode !== null)
       throw new Error(`Failed to start WebKitWebDriver: it exited with ${driver.exitCode} (apt-get install webkit2gtk-driver)`);
     try {
-      if ((await fetch(`${url}/status`)).ok) return { url, process: driver };
+      if ((await fetch(`${url}/status`)).ok) return { url, process: driver, log };
     } catch {
       // not listening yet
     }
@@ -76,7 +98,7 @@ function serialise(): <T>(work: () => Promise<T>) => Promise<T> {
  */
 export async function launchWebKit(): Promise<Engine> {
   const xvfb = await startXvfb();
-  const server = await startDriver(xvfb.display).catch((error: unknown) => {
+  let server = await startDriver(xvfb.display).catch((error: unknown) => {
     xvfb.process.kill();
     throw error;
   });
@@ -97,7 +119,30 @@ export async function launchWebKit(): Promise<Engine> {
       xvfb.process.kill();
     },
     async newSession(): Promise<BrowserSession> {
-      const driver: WebDriver = await new Builder().usingServer(server.url).withCapabilities(capabilities()).build();
+      const start = async (): Promise<WebDriver> => {
+        const building = new Builder().usingServer(server.url).withCapabilities(capabilities()).build();
+        let timer: NodeJS.Timeout | undefined;
+        const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), SESSION_START_MS)));
+        try {
+          const outcome = await Promise.race([building, hung]);
+          if (outcome !== 'hung') return outcome;
+        } finally {
+          clearTimeout(timer);
+        }
+        // The driver's request fails once the driver is gone; nobody waits for it then.
+        building.catch(() => undefined);
+        const log = server.log();
+        server.process.kill('SIGKILL');
+        throw new Error(`WebKitWebDriver did not start a MiniBrowser session within ${SESSION_START_MS} ms. Its output:\n${log}`);
+      };
+      let driver: WebDriver;
+      try {
+        driver = await start();
+      } catch (error) {
+        console.warn(`[webkit] ${(error as Error).message}\n[webkit] starting a new WebKitWebDriver and trying once more`);
+        server = await startDriver(xvfb.display);
+        driver = await start();
+      }
       version ||= String((await driver.getCapabilities()).get('browserVersion'));
       await driver.manage().setTimeouts({ script: SCRIPT_TIMEOUT_MS, pageLoad: 30_000 });
       const run = serialise();
