@@ -11,10 +11,23 @@ import type { SessionTokens } from './session-record.js';
  * to every same-origin hop, protected or not, and the worker cannot see where a hop goes (an
  * opaque redirect hides `Location`). The fetch handler answers such a redirect itself.
  */
-export function authorizedRequest(request: Request, body: ReplayableBody, tokens: SessionTokens | null, selfOrigin: string): Request {
+export function authorizedRequest(
+  request: Request,
+  body: ReplayableBody,
+  tokens: SessionTokens | null,
+  selfOrigin: string,
+  dpopProof: string | null = null,
+): Request {
   const headers = new Headers(request.headers);
-  if (tokens !== null) headers.set('authorization', `Bearer ${tokens.accessToken}`);
-  else if (/^\s*Bearer\s+sw-auth-proxy\./i.test(headers.get('authorization') ?? '')) headers.delete('authorization');
+  if (tokens !== null) {
+    // RFC 9449 §7.1: a DPoP-bound token travels under its own scheme, with the proof beside it. A
+    // proof the page set itself never goes out with our token.
+    headers.set('authorization', `${dpopProof === null ? 'Bearer' : 'DPoP'} ${tokens.accessToken}`);
+    if (dpopProof === null) headers.delete('dpop');
+    else headers.set('dpop', dpopProof);
+  } else if (/^\s*(?:Bearer|DPoP)\s+sw-auth-proxy\./i.test(headers.get('authorization') ?? '')) {
+    headers.delete('authorization');
+  }
   const init: RequestInit = { headers, referrer: request.referrer, referrerPolicy: request.referrerPolicy };
   if (tokens !== null) init.redirect = 'manual';
   // A no-cors request silently drops an Authorization header (the "request-no-cors" header

@@ -74,6 +74,16 @@ export interface RefreshAheadOptions {
   minMs?: number;
 }
 
+/** Sender-constrained tokens (RFC 9449). */
+export interface DpopOptions {
+  /**
+   * The proof signature. ES256 alone for now: every DPoP server supports it and every engine's
+   * WebCrypto signs it, with a key that cannot be exported.
+   * @default 'ES256'
+   */
+  alg?: 'ES256';
+}
+
 /** Where the refresh token lives. The README's security model explains each. */
 export type RefreshTokenStorage = 'indexeddb' | 'memory' | 'cookie';
 
@@ -115,6 +125,14 @@ export interface AuthProxyConfig {
    * @default 'indexeddb'
    */
   refreshTokenStorage?: RefreshTokenStorage;
+  /**
+   * Bind the tokens to a key only this worker can use (RFC 9449 DPoP): it signs a proof for every
+   * token endpoint request and every protected request, so a token read out of the browser is
+   * useless anywhere else. The key is non-extractable, kept in IndexedDB, one per session. The
+   * server must issue `token_type: DPoP`; a Bearer token is then refused, never used unbound.
+   * @default false
+   */
+  dpop?: boolean | DpopOptions;
   /**
    * Hand the real access token to the page in token responses instead of an opaque placeholder.
    * The refresh token is never handed over.
@@ -203,6 +221,7 @@ export interface ResolvedConfig {
   readonly refreshBodyFormat: 'form' | 'json';
   readonly refreshTokenStorage: RefreshTokenStorage;
   readonly exposeAccessToken: boolean;
+  readonly dpop: Required<DpopOptions> | false;
   readonly maxReplayBodyBytes: number;
   readonly revocationEndpoint: string | undefined;
   readonly logoutEndpoint: string | undefined;

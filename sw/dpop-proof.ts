@@ -7,8 +7,8 @@ export interface DpopProofClaims {
   method: string;
   /** The request's URL; its query and fragment are left out (`htu`, RFC 9449 §4.2). */
   url: string;
-  /** For a resource request: the access token the proof travels with, hashed into `ath`. */
-  accessToken?: string;
+  /** For a resource request: base64url SHA-256 of the access token the proof travels with. */
+  ath?: string;
   /** The server's latest `DPoP-Nonce` for this origin, if it asked for one. */
   nonce?: string;
   /** The server's clock, epoch ms (the worker's clock plus the offset it measured). */
@@ -31,9 +31,7 @@ export async function dpopProof(key: DpopKey, claims: DpopProofClaims): Promise<
     htu: target.origin + target.pathname,
     iat: Math.floor(claims.now / 1000),
   };
-  if (claims.accessToken !== undefined) {
-    payload['ath'] = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(claims.accessToken))));
-  }
+  if (claims.ath !== undefined) payload['ath'] = claims.ath;
   if (claims.nonce !== undefined) payload['nonce'] = claims.nonce;
   const input = `${encode({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk })}.${encode(payload)}`;
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, encoder.encode(input));

@@ -75,7 +75,10 @@ export class FetchHandler {
     this.#slots = new RequestSlots(options.requestsInFlight ?? REQUESTS_IN_FLIGHT);
     this.#capture = {
       config: options.config,
-      login: (tokens) => options.session.login(tokens),
+      login: (tokens, dpopKey) => options.session.login(tokens, dpopKey),
+      loginKey: () => options.session.loginKey(),
+      signer: options.session.dpop,
+      serverTimeOffsetMs: () => options.session.store.cached?.serverTimeOffsetMs ?? 0,
       onError: options.onError,
       fetch: options.env.fetch,
       now: () => options.env.now(),
@@ -170,7 +173,7 @@ export class FetchHandler {
     { first }: { first: boolean },
     attach: () => Promise<T>,
   ): Promise<{ response: Response; attached: T; replay?: Promise<SessionTokens | null> }> {
-    const { env, selfOrigin, session } = this.#options;
+    const { session } = this.#options;
     const { context } = exchange;
     let release = await this.#slots.take(context.signal);
     // A refresh for a rejected token began while this request queued: wait for it without the slot.
@@ -181,7 +184,7 @@ export class FetchHandler {
     }
     try {
       const attached = await attach();
-      let response = await env.fetch(authorizedRequest(exchange.request, body, attached.tokens, selfOrigin));
+      let response = await this.#fetch(exchange, body, attached.tokens);
       if (attached.tokens === null) return { response, attached };
       response = this.#refuseRedirect(response, exchange);
       const refreshable = first && attached.ownership !== 'theirs' && response.status === 401 && isRefreshable(response);
@@ -194,6 +197,22 @@ export class FetchHandler {
     } finally {
       release();
     }
+  }
+
+  /**
+   * Send with `tokens` attached, and with DPoP a proof of its own. A DPoP server that wants its
+   * nonce in the proof (`use_dpop_nonce`, RFC 9449 §9) gets one more try with it, inside the same
+   * send: it is not the request's replay, and no refresh.
+   */
+  async #fetch({ request }: Exchange, body: ReplayableBody, tokens: SessionTokens | null): Promise<Response> {
+    const { env, selfOrigin, session } = this.#options;
+    if (tokens?.dpopKey === undefined) return env.fetch(authorizedRequest(request, body, tokens, selfOrigin));
+    const attempt = async () => {
+      const proof = (await session.proofFor(request.method, request.url, tokens))!;
+      return { proof, response: await env.fetch(authorizedRequest(request, body, tokens, selfOrigin, proof.proof)) };
+    };
+    // A body only the first send could read (a stream) cannot go again: that answer stands.
+    return session.dpop.exchange(request.url, attempt, typeof body !== 'string');
   }
 
   /**

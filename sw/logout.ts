@@ -14,12 +14,14 @@ export interface RevokeOptions {
  * A failure is an answer (`false`), never a throw: the session is already gone locally.
  *
  * @param refreshToken `null` to skip revocation.
+ * @param logoutProof with a DPoP-bound session, the proof for the logout endpoint call.
  * @returns whether the server confirmed either call.
  */
 export async function revokeSession(
   { config, env }: RevokeOptions,
   tokens: SessionTokens | null,
   refreshToken: string | null,
+  logoutProof: string | null = null,
 ): Promise<boolean> {
   const signal = env.timeout(config.refreshTimeoutMs);
   const calls: Promise<boolean>[] = [];
@@ -35,7 +37,10 @@ export async function revokeSession(
       confirmed(
         env.fetch(config.logoutEndpoint, {
           method: 'POST',
-          headers: { Authorization: `Bearer ${tokens.accessToken}` },
+          headers: {
+            Authorization: `${logoutProof === null ? 'Bearer' : 'DPoP'} ${tokens.accessToken}`,
+            ...(logoutProof === null ? {} : { DPoP: logoutProof }),
+          },
           credentials: 'include',
           cache: 'no-store',
           signal,

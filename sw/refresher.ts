@@ -1,6 +1,7 @@
 import type { AuthStateMachine } from './auth-state-machine.js';
 import { cooldownDelay, parseRetryAfter, retryDelay } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
+import type { DpopSigner } from './dpop-signer.js';
 import type { Environment } from './environment.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { RefreshFailedError } from './errors/refresh-failed-error.js';
@@ -25,6 +26,8 @@ export interface RefresherOptions {
   env: Environment;
   /** Held for each attempt, so one attempt at a time runs across every context of the origin. */
   lock: RefreshLock;
+  /** With `dpop`: signs each refresh's proof with the session's key. */
+  dpop?: DpopSigner | null;
   /** Called for each call to the refresh endpoint, for counters and status. */
   onAttempt?: (outcome: 'started' | 'succeeded' | 'failed') => void;
 }
@@ -266,7 +269,7 @@ export class Refresher {
     this.#options.onAttempt?.('started');
     let response: Response;
     try {
-      response = await this.#post(refreshToken, idempotencyKey);
+      response = await this.#post(refreshToken, idempotencyKey, record);
     } catch (error) {
       const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
       return this.#failed(
@@ -305,7 +308,8 @@ export class Refresher {
 
     let tokens;
     try {
-      tokens = parseTokenResponse(await response.json(), env.now(), response.headers.get('date'));
+      const type = record.tokens.dpopKey ? 'DPoP' : 'Bearer';
+      tokens = parseTokenResponse(await response.json(), env.now(), response.headers.get('date'), type);
     } catch (error) {
       // Not retried: the server may have rotated the refresh token before sending the garbage, and
       // spending the old one again would look like theft. The stored tokens are kept.
@@ -354,29 +358,43 @@ export class Refresher {
     };
   }
 
-  #post(refreshToken: string | null, idempotencyKey: string | null): Promise<Response> {
-    const { config } = this.#options;
+  /**
+   * The refresh request, one timeout for all of it. With a DPoP-bound session it carries a proof
+   * of the session's key (the server binds the refresh token to it too); a server asking for its
+   * nonce (`use_dpop_nonce`, RFC 9449 §8) gets one more try with it: the refresh token was not
+   * looked at, so it is not spent.
+   */
+  async #post(refreshToken: string | null, idempotencyKey: string | null, record: SessionRecord): Promise<Response> {
+    const { config, env, dpop } = this.#options;
     const fields: Record<string, string> = { grant_type: 'refresh_token' };
     if (refreshToken !== null) fields['refresh_token'] = refreshToken;
     if (config.clientId !== undefined) fields['client_id'] = config.clientId;
     if (config.scope !== undefined) fields['scope'] = config.scope;
     const json = config.refreshBodyFormat === 'json';
-    const { env } = this.#options;
-    return env.fetch(config.refreshEndpoint, {
-      method: 'POST',
-      headers: {
-        'Content-Type': json ? 'application/json' : 'application/x-www-form-urlencoded',
-        Accept: 'application/json',
-        // draft-ietf-httpapi-idempotency-key-header: the same key on every retry of this refresh.
-        ...(idempotencyKey === null ? {} : { 'Idempotency-Key': idempotencyKey }),
-      },
-      body: json ? JSON.stringify(fields) : new URLSearchParams(fields),
-      credentials: config.refreshTokenStorage === 'cookie' ? 'include' : 'omit',
-      cache: 'no-store',
-      // Every waiting request depends on this one; in a storm it would otherwise queue behind
-      // hundreds of API requests for the same host's six HTTP/1.1 connections.
-      priority: 'high',
-      signal: env.timeout(config.refreshTimeoutMs),
+    const key = record.tokens?.dpopKey;
+    const signal = env.timeout(config.refreshTimeoutMs);
+    const send = (proof: string | null) =>
+      env.fetch(config.refreshEndpoint, {
+        method: 'POST',
+        headers: {
+          'Content-Type': json ? 'application/json' : 'application/x-www-form-urlencoded',
+          Accept: 'application/json',
+          // draft-ietf-httpapi-idempotency-key-header: the same key on every retry of this refresh.
+          ...(idempotencyKey === null ? {} : { 'Idempotency-Key': idempotencyKey }),
+          ...(proof === null ? {} : { DPoP: proof }),
+        },
+        body: json ? JSON.stringify(fields) : new URLSearchParams(fields),
+        credentials: config.refreshTokenStorage === 'cookie' ? 'include' : 'omit',
+        cache: 'no-store',
+        // Every waiting request depends on this one; in a storm it would otherwise queue behind
+        // hundreds of API requests for the same host's six HTTP/1.1 connections.
+        priority: 'high',
+        signal,
+      });
+    if (!key || !dpop) return send(null);
+    return dpop.exchange(config.refreshEndpoint, async () => {
+      const proof = await dpop.sign(key, { method: 'POST', url: config.refreshEndpoint, serverTimeOffsetMs: record.serverTimeOffsetMs });
+      return { proof, response: await send(proof.proof) };
     });
   }
 

@@ -11,7 +11,7 @@ import {
   parsePathPrefixes,
   positiveInteger,
 } from './config-fields.js';
-import type { AuthProxyConfig, BackoffOptions, ProtectedOrigin, RefreshAheadOptions, ResolvedConfig } from './config.js';
+import type { AuthProxyConfig, BackoffOptions, DpopOptions, ProtectedOrigin, RefreshAheadOptions, ResolvedConfig } from './config.js';
 import { editDistance } from './edit-distance.js';
 import { DEFAULT_CHANNEL_NAME } from './protocol.js';
 
@@ -24,6 +24,7 @@ const KNOWN_KEYS: readonly (keyof AuthProxyConfig)[] = [
   'refreshBodyFormat',
   'refreshTokenStorage',
   'exposeAccessToken',
+  'dpop',
   'maxReplayBodyBytes',
   'revocationEndpoint',
   'logoutEndpoint',
@@ -55,6 +56,16 @@ function resolveRefreshAhead(value: unknown): Required<RefreshAheadOptions> | fa
     fraction: fraction('refreshAhead.fraction', options['fraction'], 0.1),
     minMs: positiveInteger('refreshAhead.minMs', options['minMs'], 5000),
   };
+}
+
+function resolveDpop(value: unknown): Required<DpopOptions> | false {
+  if (value === undefined || value === false) return false;
+  if (value === true) return { alg: 'ES256' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail('dpop', 'must be true, false or an object', 'Write `dpop: true` to bind the tokens to a key (ES256).');
+  }
+  const options = nested('dpop', value, ['alg']);
+  return { alg: oneOf('dpop.alg', options['alg'], ['ES256'], 'ES256') };
 }
 
 const IDEMPOTENT = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'];
@@ -148,6 +159,7 @@ export function resolveConfig(input: unknown, base: string): ResolvedConfig {
     refreshBodyFormat: oneOf('refreshBodyFormat', config['refreshBodyFormat'], ['form', 'json'], 'form'),
     refreshTokenStorage,
     exposeAccessToken: flag('exposeAccessToken', config['exposeAccessToken']),
+    dpop: resolveDpop(config['dpop']),
     maxReplayBodyBytes: positiveInteger('maxReplayBodyBytes', config['maxReplayBodyBytes'], 10 * 1024 * 1024),
     revocationEndpoint: optionalEndpoint('revocationEndpoint', config['revocationEndpoint'], base, allowInsecureHttp),
     logoutEndpoint: optionalEndpoint('logoutEndpoint', config['logoutEndpoint'], base, allowInsecureHttp),

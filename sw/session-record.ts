@@ -1,3 +1,5 @@
+import type { DpopKey } from './dpop-key.js';
+
 /** The tokens of a logged-in session. */
 export interface SessionTokens {
   accessToken: string;
@@ -19,6 +21,11 @@ export interface SessionTokens {
    * one (with `exposeAccessToken`) gets the current one attached instead.
    */
   previousTokenHashes: string[];
+  /**
+   * The DPoP key the tokens are bound to (RFC 9449): every request with them carries a proof it
+   * signed. Absent: bearer tokens. It lives and ends with the session.
+   */
+  dpopKey?: DpopKey;
 }
 
 /** The one record that describes the session. Written whole, so it is always consistent. */
@@ -44,6 +51,12 @@ export interface SessionRecord {
    * refresh token.
    */
   pendingRefreshKey: string | null;
+  /**
+   * With `dpop`: the key the next login will be bound to, drawn before it (the page may need its
+   * thumbprint for `dpop_jkt` in the authorization request) and kept so a worker restart between
+   * authorization and code exchange still signs with it.
+   */
+  pendingDpopKey?: DpopKey;
   updatedAt: number;
 }
 

@@ -1,5 +1,7 @@
 import { AuthStateMachine } from './auth-state-machine.js';
 import type { ResolvedConfig } from './config.js';
+import { generateDpopKey, type DpopKey } from './dpop-key.js';
+import { DpopSigner, type SignedProof } from './dpop-signer.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import type { Environment } from './environment.js';
 import type { Logger } from './logger.js';
@@ -65,6 +67,11 @@ export class Session {
   readonly #machine: AuthStateMachine;
   readonly #refresher: Refresher;
   readonly #lock: RefreshLock;
+  /**
+   * Signs every proof of this context and keeps the servers' nonces. There even without `dpop`: a
+   * session bound to a key stays bound after an update that turned `dpop` off.
+   */
+  readonly #dpop: DpopSigner;
   /** Requests waiting for a refresh right now, for the queue cap. */
   #waiting = 0;
   #queueFullAnnouncedFor: string | undefined;
@@ -88,7 +95,9 @@ export class Session {
       announce('state-changed', { state, previous });
     });
     this.#lock = new RefreshLock(env.locks, config.databaseName);
+    this.#dpop = new DpopSigner(() => env.now());
     this.#refresher = new Refresher({
+      dpop: this.#dpop,
       config,
       store: this.#store,
       machine: this.#machine,
@@ -228,7 +237,7 @@ export class Session {
    */
   async claims(header: string | null, tokens: SessionTokens | null): Promise<AppAuthorization> {
     if (header === null) return 'none';
-    const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
+    const match = /^\s*(?:Bearer|DPoP)\s+(\S+)\s*$/i.exec(header);
     if (!match) return 'theirs';
     const value = match[1]!;
     if (value.startsWith(PLACEHOLDER_PREFIX)) return 'ours';
@@ -238,10 +247,36 @@ export class Session {
     return tokens.previousTokenHashes.includes(await hashToken(value)) ? 'ours' : 'theirs';
   }
 
-  /** A token endpoint answered a login: this is the session now. */
-  async login(tokens: TokenSet): Promise<SessionRecord> {
+  /** The proofs and nonces of this context. */
+  get dpop(): DpopSigner {
+    return this.#dpop;
+  }
+
+  /**
+   * With `dpop`: the key the next login is bound to, drawn now if there is none. Its thumbprint is
+   * what an authorization request's `dpop_jkt` names, and it signs the code exchange.
+   */
+  async loginKey(): Promise<DpopKey | null> {
+    if (this.#options.config.dpop === false) return null;
     await this.ready;
-    const record = await this.#store.save(tokens, false);
+    return this.#store.pendingDpopKey(generateDpopKey);
+  }
+
+  /**
+   * The `DPoP` proof for a request going out with `tokens`, or `null` for bearer tokens. The proof
+   * names the request without its query (`htu`) and is dated in the server's time.
+   */
+  async proofFor(method: string, url: string, tokens: SessionTokens | null): Promise<SignedProof | null> {
+    const key = tokens?.dpopKey;
+    if (key === undefined) return null;
+    const serverTimeOffsetMs = this.#store.cached?.serverTimeOffsetMs ?? 0;
+    return this.#dpop.sign(key, { method, url, accessToken: tokens!.accessToken, serverTimeOffsetMs });
+  }
+
+  /** A token endpoint answered a login (its request signed with `dpopKey`): this is the session now. */
+  async login(tokens: TokenSet, dpopKey?: DpopKey): Promise<SessionRecord> {
+    await this.ready;
+    const record = await this.#store.save(tokens, false, dpopKey);
     this.#machine.send({ type: 'logged-in' });
     this.#options.announce('logged-in', { generation: record.generation, expiresAt: record.tokens!.expiresAt });
     return record;
@@ -276,7 +311,9 @@ export class Session {
     };
     const ended = await this.#lock.run(end, env.timeout(config.refreshTimeoutMs)).catch(end);
     this.#machine.send({ type: 'logged-out' });
-    const revoked = await revokeSession({ config, env }, ended.record.tokens, revoke ? ended.refreshToken : null);
+    const tokens = ended.record.tokens;
+    const proof = config.logoutEndpoint === undefined ? null : await this.proofFor('POST', config.logoutEndpoint, tokens);
+    const revoked = await revokeSession({ config, env }, tokens, revoke ? ended.refreshToken : null, proof?.proof ?? null);
     announce('logged-out', { revoked });
     return revoked;
   }

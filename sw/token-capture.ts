@@ -1,16 +1,24 @@
 import type { ResolvedConfig } from './config.js';
+import type { DpopKey } from './dpop-key.js';
+import type { DpopSigner } from './dpop-signer.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { TokenResponseError } from './errors/token-response-error.js';
+import { readReplayableBody } from './replayable-body.js';
 import type { SessionRecord } from './session-record.js';
 import { parseTokenResponse, type TokenSet } from './token-response.js';
 
 export interface TokenCaptureOptions {
   config: ResolvedConfig;
-  /** The session's login: stores the tokens and tells every tab. */
-  login: (tokens: TokenSet) => Promise<SessionRecord>;
+  /** The session's login: stores the tokens (bound to `dpopKey` if given) and tells every tab. */
+  login: (tokens: TokenSet, dpopKey?: DpopKey) => Promise<SessionRecord>;
   onError: (error: AuthProxyError) => void;
   fetch: typeof fetch;
   now: () => number;
+  /** With `dpop`: the key the login is bound to, drawn before the request goes out. */
+  loginKey?: () => Promise<DpopKey | null>;
+  signer?: DpopSigner;
+  /** The server's clock minus ours, as last measured: a proof's `iat` is in the server's time. */
+  serverTimeOffsetMs?: () => number;
 }
 
 /** Headers that describe the network body, which the rewritten body no longer is. */
@@ -28,7 +36,9 @@ function isJson(response: Response): boolean {
  * Anything else (errors, non-JSON) reaches the page untouched.
  */
 export async function captureTokenResponse(request: Request, options: TokenCaptureOptions): Promise<Response> {
-  const response = await options.fetch(request);
+  const key = (await options.loginKey?.()) ?? null;
+  const response =
+    key === null || !options.signer ? await options.fetch(request) : await sendWithProof(request, key, options.signer, options);
   if (!response.ok || !isJson(response)) return response;
 
   let body: unknown;
@@ -44,8 +54,8 @@ export async function captureTokenResponse(request: Request, options: TokenCaptu
   const scrubbed: Record<string, unknown> = { ...json };
   delete scrubbed['refresh_token'];
   try {
-    const tokens = parseTokenResponse(json, options.now(), response.headers.get('date'));
-    const record = await options.login(tokens);
+    const tokens = parseTokenResponse(json, options.now(), response.headers.get('date'), key === null ? 'Bearer' : 'DPoP');
+    const record = await options.login(tokens, key ?? undefined);
     scrubbed['access_token'] = options.config.exposeAccessToken ? tokens.accessToken : record.tokens!.placeholder;
   } catch (error) {
     // Unusable (e.g. not a bearer token): nothing is stored, but the refresh token still never
@@ -63,4 +73,26 @@ export async function captureTokenResponse(request: Request, options: TokenCaptu
   headers.set('content-type', 'application/json');
   headers.set('cache-control', 'no-store');
   return new Response(JSON.stringify(scrubbed), { status: response.status, statusText: response.statusText, headers });
+}
+
+/**
+ * The page's token request with a DPoP proof of the login's key (RFC 9449 §5), so the server binds
+ * the tokens (and a refresh token) to it. The body is read first: a server asking for its nonce
+ * gets the same request again with it.
+ */
+async function sendWithProof(request: Request, key: DpopKey, signer: DpopSigner, options: TokenCaptureOptions): Promise<Response> {
+  const body = await readReplayableBody(request, options.config.maxReplayBodyBytes);
+  const attempt = async () => {
+    const proof = await signer.sign(key, {
+      method: request.method,
+      url: request.url,
+      serverTimeOffsetMs: options.serverTimeOffsetMs?.() ?? 0,
+    });
+    const headers = new Headers(request.headers);
+    headers.set('dpop', proof.proof);
+    const init: RequestInit = { headers, referrer: request.referrer, referrerPolicy: request.referrerPolicy };
+    if (body instanceof ArrayBuffer) init.body = body;
+    return { proof, response: await options.fetch(new Request(request, init)) };
+  };
+  return signer.exchange(request.url, attempt, typeof body !== 'string');
 }

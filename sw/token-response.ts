@@ -29,7 +29,12 @@ export function serverTimeOffset(dateHeader: string | null, now: number): number
  * against a browser clock 10 minutes off would either storm or expire early). Without
  * `expires_in` the lifetime is unknown and the proxy refreshes on 401 only.
  */
-export function parseTokenResponse(body: unknown, now: number, dateHeader: string | null = null): TokenSet {
+export function parseTokenResponse(
+  body: unknown,
+  now: number,
+  dateHeader: string | null = null,
+  tokenType: 'Bearer' | 'DPoP' = 'Bearer',
+): TokenSet {
   const fail = (reason: string): never => {
     throw new TokenResponseError(`Failed to read the token response: ${reason}`);
   };
@@ -39,12 +44,18 @@ export function parseTokenResponse(body: unknown, now: number, dateHeader: strin
   const accessToken = json['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '') fail('`access_token` is missing or not a string');
 
-  // RFC 6749 §7.1: the type is compared case-insensitively. A missing type is tolerated because
-  // several popular servers omit it; any other type (DPoP, MAC) is not a bearer token and must not
-  // be sent as one.
-  const tokenType = json['token_type'];
-  if (tokenType !== undefined && (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')) {
-    fail('`token_type` is not "Bearer"');
+  // RFC 6749 §7.1: the type is compared case-insensitively. For bearer tokens a missing type is
+  // tolerated because several popular servers omit it; any other type (DPoP, MAC) is not a bearer
+  // token and must not be sent as one. With DPoP on, only a DPoP-bound token will do (RFC 9449
+  // §5): a bearer one would be usable by anyone who reads it, a silent downgrade.
+  const type = json['token_type'];
+  const typeMatches = typeof type === 'string' && type.toLowerCase() === tokenType.toLowerCase();
+  if (!typeMatches && (tokenType === 'DPoP' || type !== undefined)) {
+    fail(
+      tokenType === 'DPoP'
+        ? '`token_type` is not "DPoP": `dpop` is on, and the server did not bind the token to the key'
+        : '`token_type` is not "Bearer" (sender-constrained tokens need the `dpop` option)',
+    );
   }
 
   const refreshToken = json['refresh_token'];

@@ -1,5 +1,6 @@
 import { randomId } from './base64url.js';
 import type { RefreshAheadOptions, RefreshTokenStorage } from './config.js';
+import type { DpopKey } from './dpop-key.js';
 import type { Environment } from './environment.js';
 import { SessionStoreError } from './errors/session-store-error.js';
 import { IndexedDbStorage } from './indexeddb-storage.js';
@@ -174,13 +175,26 @@ export class TokenStore {
   }
 
   /**
-   * Store a login (`continueSession: false`) or a refresh (`true`). A refresh without a new
-   * refresh token keeps the old one; a rotated one replaces it in the same write.
+   * The key the next login binds its tokens to (DPoP): the one drawn already, or `generate`'s,
+   * written before it signs anything. When another context drew one meanwhile, that one is used.
    */
-  async save(tokens: TokenSet, continueSession: boolean): Promise<SessionRecord> {
+  async pendingDpopKey(generate: () => Promise<DpopKey>): Promise<DpopKey> {
+    const drawn = (await this.load()).pendingDpopKey;
+    if (drawn !== undefined) return drawn;
+    const fresh = await generate();
+    const record = await this.#update(async (current) => (current.pendingDpopKey ? current : { ...current, pendingDpopKey: fresh }));
+    return record.pendingDpopKey!;
+  }
+
+  /**
+   * Store a login (`continueSession: false`, bound to `dpopKey` when given) or a refresh (`true`,
+   * bound to the session's key). A refresh without a new refresh token keeps the old one; a rotated
+   * one replaces it in the same write.
+   */
+  async save(tokens: TokenSet, continueSession: boolean, dpopKey?: DpopKey): Promise<SessionRecord> {
     let refreshToken: string | null = null;
     const record = await this.#update(async (current) => {
-      const next = await this.#next(tokens, current, continueSession);
+      const next = await this.#next(tokens, current, continueSession, dpopKey);
       refreshToken = next.refreshToken;
       return next.record;
     });
@@ -248,12 +262,19 @@ export class TokenStore {
     tokens: TokenSet,
     current: SessionRecord,
     continueSession: boolean,
+    loginKey?: DpopKey,
   ): Promise<{ record: SessionRecord; refreshToken: string | null }> {
     const previous = continueSession ? current.tokens : null;
     const previousTokenHashes = previous
       ? [await hashToken(previous.accessToken), ...previous.previousTokenHashes].slice(0, MAX_PREVIOUS_HASHES)
       : [];
     const refreshToken = tokens.refreshToken ?? (previous ? this.refreshTokenOf(current) : null);
+    const dpopKey = continueSession ? previous?.dpopKey : loginKey;
+    // The login used the drawn key: the next login draws a new one.
+    const pendingDpopKey =
+      current.pendingDpopKey !== undefined && current.pendingDpopKey.thumbprint !== dpopKey?.thumbprint
+        ? current.pendingDpopKey
+        : undefined;
     const record: SessionRecord = {
       generation: current.generation + 1,
       tokens: {
@@ -265,19 +286,24 @@ export class TokenStore {
         scope: tokens.scope ?? previous?.scope ?? null,
         placeholder: previous?.placeholder ?? PLACEHOLDER_PREFIX + randomId(),
         previousTokenHashes,
+        ...(dpopKey ? { dpopKey } : {}),
       },
       ended: null,
       refreshBlockedUntil: 0,
       failedCycles: 0,
       serverTimeOffsetMs: tokens.serverTimeOffsetMs,
       pendingRefreshKey: null,
+      ...(pendingDpopKey ? { pendingDpopKey } : {}),
       updatedAt: this.#env.now(),
     };
     return { record, refreshToken };
   }
 
   #ended(current: SessionRecord, ended: 'logged-out' | 'expired'): SessionRecord {
-    return { ...EMPTY_RECORD, generation: current.generation + 1, ended, updatedAt: this.#env.now() };
+    // The session's DPoP key ends with it; a key drawn for the next login (its thumbprint may be
+    // in an authorization request under way) does not.
+    const pending = current.pendingDpopKey ? { pendingDpopKey: current.pendingDpopKey } : {};
+    return { ...EMPTY_RECORD, generation: current.generation + 1, ended, ...pending, updatedAt: this.#env.now() };
   }
 
   /**

@@ -19,6 +19,8 @@ export interface AccessTokenClaims {
    * `iat_ms`: after the clock was shifted back it can run ahead of the clock to stay in order.
    */
   readonly iat_ms: number;
+  /** RFC 9449 §6: the DPoP key the token is bound to (`cnf.jkt`); absent for a bearer token. */
+  readonly jkt?: string;
 }
 
 /** What {@link AccessTokenIssuer} needs. */
@@ -54,8 +56,8 @@ export class AccessTokenIssuer {
     return this.#ttlSeconds;
   }
 
-  /** Signs a token for `sub` in family `sid`. */
-  async issue(sub: string, sid: string): Promise<string> {
+  /** Signs a token for `sub` in family `sid`, bound to the DPoP key `jkt` if given. */
+  async issue(sub: string, sid: string, jkt?: string): Promise<string> {
     // Strictly after the cutoff even within the same millisecond, so a refresh right after
     // /demo/expire always yields a usable token.
     const issuedAtMs = Math.max(this.#now(), this.#cutoffMs + 1);
@@ -63,7 +65,7 @@ export class AccessTokenIssuer {
     // From the clock, not from `issuedAtMs`: once the clock was shifted back (POST /demo/clock, or
     // the reset undoing a shift), the cutoff can be ahead of it and `exp` would move out with it.
     const iat = Math.floor(this.#now() / 1000);
-    return new SignJWT({ sid, iat_ms: issuedAtMs })
+    return new SignJWT({ sid, iat_ms: issuedAtMs, ...(jkt === undefined ? {} : { cnf: { jkt } }) })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'at+jwt' })
       .setSubject(sub)
       .setJti(randomUUID())
@@ -117,17 +119,19 @@ export class AccessTokenIssuer {
       // Malformed, forged and expired tokens are all simply "not valid" to a resource server.
       return undefined;
     }
-    const { sub, sid, jti, iat, exp, iat_ms } = payload;
+    const { sub, sid, jti, iat, exp, iat_ms, cnf } = payload;
+    const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;
     if (
       typeof sub !== 'string' ||
       typeof sid !== 'string' ||
       typeof jti !== 'string' ||
       typeof iat !== 'number' ||
       typeof exp !== 'number' ||
-      typeof iat_ms !== 'number'
+      typeof iat_ms !== 'number' ||
+      (jkt !== undefined && typeof jkt !== 'string')
     ) {
       return undefined;
     }
-    return { sub, sid, jti, iat, exp, iat_ms };
+    return { sub, sid, jti, iat, exp, iat_ms, ...(jkt === undefined ? {} : { jkt }) };
   }
 }

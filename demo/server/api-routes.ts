@@ -1,14 +1,13 @@
 import { Hono } from 'hono';
-import { bearerAuth } from 'hono/bearer-auth';
+import { apiAuthorization } from './api-authorization.js';
 import type { ApiEnv } from './api-env.js';
 import { chatStream } from './chat-stream.js';
 import type { DemoState } from './demo-state.js';
 import { eventStream } from './event-stream.js';
 
 /**
- * `/api/*`: the protected resource server. Every route needs a valid bearer token (signature,
- * `exp`, family not revoked, issued after the last `/demo/expire`); everything else gets the RFC
- * 6750 §3.1 `invalid_token` challenge, which is what makes the worker refresh and replay.
+ * `/api/*`: the protected resource server. Every route needs a valid access token, checked by
+ * `apiAuthorization` (bearer, or DPoP-bound with a proof).
  */
 export function createApiRoutes(state: DemoState): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
@@ -22,27 +21,7 @@ export function createApiRoutes(state: DemoState): Hono<ApiEnv> {
     c.res.headers.set('Cache-Control', 'no-store');
   });
 
-  const unauthorized = (): Response =>
-    new Response(JSON.stringify({ error: 'invalid_token' }), {
-      status: 401,
-      headers: { 'Content-Type': 'application/json', 'WWW-Authenticate': 'Bearer error="invalid_token"' },
-    });
-  routes.use(
-    '*',
-    bearerAuth<ApiEnv>({
-      verifyToken: async (token, c) => {
-        const claims = await state.accessTokens.verify(token);
-        if (!claims || state.sessions.isRevoked(claims.sid)) return false;
-        c.set('claims', claims);
-        return true;
-      },
-      // The contract answers 401 invalid_token for a missing, malformed or bad token alike; the
-      // worker only has to recognise one shape.
-      noAuthenticationHeader: { message: unauthorized },
-      invalidAuthenticationHeader: { message: unauthorized },
-      invalidToken: { message: unauthorized },
-    }),
-  );
+  routes.use('*', apiAuthorization(state));
 
   routes.get('/me', (c) => {
     const { sub, sid, exp } = c.get('claims');

@@ -5,6 +5,7 @@ import { issueTokens } from './issue-tokens.js';
 import { REFRESH_COOKIE_NAME, clearRefreshCookie, oauthError, tokenResponse } from './oauth-responses.js';
 import { readParams } from './read-params.js';
 import { tokenEndpoint } from './token-endpoint.js';
+import { tokenRequestProof } from './token-request-proof.js';
 
 /**
  * `/auth/*`: password login (demo: any non-empty pair), the token endpoint and logout. Mounted
@@ -22,8 +23,10 @@ export function createAuthRoutes(state: DemoState): Hono {
     if (!username || !password) {
       return oauthError(c, 'invalid_request', 'username and password are required');
     }
-    const family = state.sessions.startFamily(username);
-    const tokens = await issueTokens(state, { sub: username, ...family });
+    const proof = await tokenRequestProof(c, state);
+    if (proof instanceof Response) return proof;
+    const family = state.sessions.startFamily(username, proof.jkt);
+    const tokens = await issueTokens(state, { sub: username, ...family, ...proof });
     return tokenResponse(c, tokens, params['refreshTokenDelivery'] === 'cookie' ? 'cookie' : 'body');
   });
 
@@ -43,7 +46,7 @@ export function createAuthRoutes(state: DemoState): Hono {
 
 /** The family to end: from the bearer access token, else a body `refresh_token`, else the cookie. */
 async function findLogoutFamily(c: Context, state: DemoState): Promise<string | undefined> {
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '')?.[1];
+  const bearer = /^(?:Bearer|DPoP)\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '')?.[1];
   if (bearer !== undefined) {
     // An expired access token still identifies the session the user wants to end.
     const claims = await state.accessTokens.verifySignature(bearer);

@@ -5,7 +5,14 @@ import { createResilienceControlRoutes } from './resilience-control-routes.js';
 import type { FamilyCounts } from './session-store.js';
 
 /** The body of `GET /demo/stats`: the counters, the live refresh-token families and sockets, and the access-token lifetime. */
-export type DemoStats = DemoCounters & FamilyCounts & { wsOpen: number; accessTokenTtl: number };
+export type DemoStats = DemoCounters &
+  FamilyCounts & {
+    wsOpen: number;
+    accessTokenTtl: number;
+    /** DPoP proofs accepted and refused (RFC 9449), at the token endpoint and the API together. */
+    dpopProofs: number;
+    dpopRefused: number;
+  };
 
 /**
  * `/demo/*`: test hooks. They observe (stats, request log) and force the server-side events a
@@ -25,8 +32,20 @@ export function createDemoControlRoutes(state: DemoState): Hono {
       ...state.sessions.counts(),
       wsOpen: state.sockets.openCount,
       accessTokenTtl: state.options.accessTokenTtl,
+      dpopProofs: state.dpop.verified,
+      dpopRefused: state.dpop.refused,
     } satisfies DemoStats),
   );
+
+  // DPoP (RFC 9449): `requireNonce` makes every proof carry the server's nonce (§8, §9);
+  // `rotateNonce` draws a new one without telling anyone, so the next proof meets `use_dpop_nonce`.
+  // Answers with the last good proof's claims (never a token) for the dashboard.
+  routes.post('/dpop', async (c) => {
+    const body = (await c.req.json().catch(() => ({}))) as { requireNonce?: unknown; rotateNonce?: unknown };
+    if (typeof body.requireNonce === 'boolean') state.dpop.requireNonce = body.requireNonce;
+    if (body.rotateNonce === true) state.dpop.rotateNonce();
+    return c.json({ requireNonce: state.dpop.requireNonce, lastProof: state.dpop.lastProof });
+  });
 
   routes.get('/requests', (c) => c.json(state.requestLog.entries()));
 

@@ -24,6 +24,10 @@ export interface DemoCounters {
   idempotentReplays: number;
   /** Token-endpoint calls with `grant_type=authorization_code`, successful or not. */
   authorizationCodeExchanges: number;
+  /** Refreshes refused because the proof was not of the key the refresh token is bound to (RFC 9449 §5). */
+  dpopBindingRefusals: number;
+  /** `/api/*` requests refused because a DPoP-bound token came without a good proof of its key. */
+  dpopApiRefusals: number;
   /** `POST /auth/logout` calls. */
   logoutCalls: number;
   /** `POST /oauth/revoke` calls. */
@@ -59,6 +63,8 @@ export function createDemoCounters(): DemoCounters {
     reuseDetected: 0,
     idempotentReplays: 0,
     authorizationCodeExchanges: 0,
+    dpopBindingRefusals: 0,
+    dpopApiRefusals: 0,
     logoutCalls: 0,
     revocations: 0,
     preflights: 0,

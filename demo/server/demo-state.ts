@@ -2,6 +2,7 @@ import { AccessTokenIssuer } from './access-token-issuer.js';
 import { AuthorizationCodeStore } from './authorization-code-store.js';
 import { ChatStreams } from './chat-streams.js';
 import { DemoClock } from './demo-clock.js';
+import { DpopVerifier } from './dpop-verifier.js';
 import { IdempotentRefreshes } from './idempotent-refreshes.js';
 import { createDemoCounters, type DemoCounters } from './demo-counters.js';
 import type { ResolvedDemoAppOptions } from './demo-app-options.js';
@@ -39,6 +40,8 @@ export interface DemoState {
   readonly sockets: WebSocketHub;
   /** Progress of tagged `/api/chat/stream` replies, for streaming tests. */
   readonly chatStreams: ChatStreams;
+  /** Checks DPoP proofs (RFC 9449) at the token endpoint and the API; holds the nonce switch. */
+  readonly dpop: DpopVerifier;
   /** Recognises this server's refresh tokens and codes, for the request log. */
   readonly recogniseCredential: (value: string) => CredentialKind | undefined;
   /**
@@ -73,7 +76,9 @@ export function createDemoState(resolved: ResolvedDemoAppOptions): DemoState {
     counters,
   });
   const chatStreams = new ChatStreams();
+  const dpop = new DpopVerifier({ now: options.now });
   return {
+    dpop,
     options,
     sessions,
     accessTokens,
@@ -109,6 +114,7 @@ export function createDemoState(resolved: ResolvedDemoAppOptions): DemoState {
       sockets.up();
       sockets.closeAll();
       chatStreams.clear();
+      dpop.clear();
       requestLog.clear();
     },
   };

@@ -8,14 +8,16 @@ export const REFRESH_COOKIE_NAME = 'demo_rt';
 /** Only the auth routes ever see the refresh cookie. */
 export const REFRESH_COOKIE_PATH = '/auth';
 
-/** RFC 6749 §5.2 error codes the demo answers with. */
-export type OAuthErrorCode = 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type';
+/** RFC 6749 §5.2 error codes the demo answers with, and RFC 9449 §8's. */
+export type OAuthErrorCode = 'invalid_request' | 'invalid_grant' | 'unsupported_grant_type' | 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 /** Freshly minted credentials of one family. */
 export interface IssuedTokens {
   readonly accessToken: string;
   readonly expiresIn: number;
   readonly refreshToken: string;
+  /** Bound to the client's DPoP key: `token_type: DPoP`. */
+  readonly dpopBound?: boolean;
 }
 
 /** Where the refresh token goes: the JSON body (RFC 6749) or the `demo_rt` httpOnly cookie. */
@@ -35,7 +37,7 @@ export function tokenResponse(c: Context, tokens: IssuedTokens, delivery: Refres
   noStore(c);
   const body = {
     access_token: tokens.accessToken,
-    token_type: 'Bearer',
+    token_type: tokens.dpopBound ? 'DPoP' : 'Bearer',
     expires_in: tokens.expiresIn,
   };
   if (delivery === 'body') return c.json({ ...body, refresh_token: tokens.refreshToken });

@@ -4,8 +4,8 @@ import { cors } from 'hono/cors';
 /**
  * CORS for the auth, OAuth, API and control routes: any origin is reflected with credentials, so
  * the demo page on a second origin can call them (the cross-origin protected-origin scenario).
- * `Date` and `WWW-Authenticate` are exposed because neither is CORS-safelisted and a cross-origin
- * caller may want the clock or the 401 challenge.
+ * `Date`, `WWW-Authenticate` and `DPoP-Nonce` are exposed because none is CORS-safelisted and a
+ * cross-origin caller may want the clock, the 401 challenge or the DPoP nonce.
  */
 export function reflectOriginCors(): MiddlewareHandler {
   return cors({
@@ -14,8 +14,9 @@ export function reflectOriginCors(): MiddlewareHandler {
     origin: (origin) => (origin === '' ? null : origin),
     credentials: true,
     allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Idempotency-Key'],
-    exposeHeaders: ['Date', 'WWW-Authenticate'],
+    allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Idempotency-Key', 'DPoP'],
+    // RFC 9449 §8, §9: a DPoP client must read the nonce and the challenge that asks for it.
+    exposeHeaders: ['Date', 'WWW-Authenticate', 'DPoP-Nonce'],
     maxAge: 600,
   });
 }

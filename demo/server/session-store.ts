@@ -5,7 +5,14 @@ export const REFRESH_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 /** What presenting a refresh token led to. Only `rotated` carries a new token. */
 export type RefreshOutcome =
-  | { readonly kind: 'rotated'; readonly familyId: string; readonly sub: string; readonly refreshToken: string }
+  | {
+      readonly kind: 'rotated';
+      readonly familyId: string;
+      readonly sub: string;
+      readonly refreshToken: string;
+      /** The DPoP key the family is bound to, if any. */
+      readonly jkt?: string;
+    }
   /** The token had been rotated already: someone replayed it, so its family is now revoked. */
   | { readonly kind: 'reused'; readonly familyId: string }
   | { readonly kind: 'revoked' }
@@ -27,6 +34,8 @@ export interface FamilyCounts {
 interface FamilyRecord {
   readonly sub: string;
   revoked: boolean;
+  /** RFC 9449 §5: the family's refresh tokens are bound to this DPoP key (its thumbprint). */
+  readonly jkt?: string;
 }
 
 interface RefreshTokenRecord {
@@ -52,10 +61,10 @@ export class SessionStore {
     this.#now = now;
   }
 
-  /** Starts a family for `sub` (one per login or code exchange). */
-  startFamily(sub: string): StartedFamily {
+  /** Starts a family for `sub` (one per login or code exchange), bound to a DPoP key if `jkt`. */
+  startFamily(sub: string, jkt?: string): StartedFamily {
     const familyId = randomToken();
-    this.#families.set(familyId, { sub, revoked: false });
+    this.#families.set(familyId, { sub, revoked: false, ...(jkt === undefined ? {} : { jkt }) });
     return { familyId, refreshToken: this.#issueRefreshToken(familyId) };
   }
 
@@ -76,12 +85,23 @@ export class SessionStore {
       familyId: record.familyId,
       sub: family.sub,
       refreshToken: this.#issueRefreshToken(record.familyId),
+      ...(family.jkt === undefined ? {} : { jkt: family.jkt }),
     };
   }
 
   /** The family a refresh token (live or retired) belongs to. */
   familyOf(refreshToken: string): string | undefined {
     return this.#refreshTokens.get(refreshToken)?.familyId;
+  }
+
+  /**
+   * The DPoP key a refresh token's family is bound to: `null` for an unbound family, `undefined`
+   * for a token this store does not know.
+   */
+  bindingOf(refreshToken: string): string | null | undefined {
+    const record = this.#refreshTokens.get(refreshToken);
+    const family = record && this.#families.get(record.familyId);
+    return family === undefined ? undefined : (family.jkt ?? null);
   }
 
   /** True if `value` is a refresh token this store handed out (used to keep it out of logs). */

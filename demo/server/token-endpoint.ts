@@ -6,6 +6,7 @@ import { REFRESH_COOKIE_NAME, clearRefreshCookie, oauthError, tokenResponse, typ
 import { readParams, type BodyParams } from './read-params.js';
 import { refreshLogOutcome } from './refresh-log.js';
 import { startRefreshAttempt } from './refresh-faults.js';
+import { tokenRequestProof } from './token-request-proof.js';
 
 /**
  * `POST /auth/token`: the RFC 6749 token endpoint for the `refresh_token` (§6, with rotation and
@@ -35,6 +36,17 @@ async function refreshTokenGrant(c: Context, state: DemoState, params: BodyParam
   const fromBody = params['refresh_token'];
   const presented = fromBody ?? getCookie(c, REFRESH_COOKIE_NAME);
   const delivery: RefreshTokenDelivery = fromBody === undefined ? 'cookie' : 'body';
+
+  // RFC 9449 §5: a refresh token bound to a DPoP key is good only with a proof of that key. Checked
+  // before anything else (an idempotent replay included), and a mismatch neither rotates nor
+  // revokes: a stolen token used elsewhere must not end the real session.
+  const proof = await tokenRequestProof(c, state);
+  if (proof instanceof Response) return proof;
+  const binding = presented === undefined ? undefined : state.sessions.bindingOf(presented);
+  if (typeof binding === 'string' && proof.jkt !== binding) {
+    state.counters.dpopBindingRefusals += 1;
+    return oauthError(c, 'invalid_grant', 'the refresh token is bound to another DPoP key');
+  }
 
   // A retry of a refresh this server already answered (or is answering): same result, no reuse.
   const key = c.req.header('idempotency-key');
@@ -100,10 +112,12 @@ async function authorizationCodeGrant(c: Context, state: DemoState, params: Body
     if (outcome.familyId !== undefined) state.sessions.revokeFamily(outcome.familyId);
     return oauthError(c, 'invalid_grant', outcome.reason);
   }
-  const family = state.sessions.startFamily(outcome.sub);
+  const proof = await tokenRequestProof(c, state);
+  if (proof instanceof Response) return proof;
+  const family = state.sessions.startFamily(outcome.sub, proof.jkt);
   state.codes.bindFamily(code, family.familyId);
   const delivery: RefreshTokenDelivery = params['refreshTokenDelivery'] === 'cookie' ? 'cookie' : 'body';
-  return tokenResponse(c, await issueTokens(state, { sub: outcome.sub, ...family }), delivery);
+  return tokenResponse(c, await issueTokens(state, { sub: outcome.sub, ...family, ...proof }), delivery);
 }
 
 function assertNever(value: never): never {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { base64url } from '../../sw/base64url.js';
 import { generateDpopKey, jwkThumbprint } from '../../sw/dpop-key.js';
 import { dpopProof } from '../../sw/dpop-proof.js';
+import { DpopSigner } from '../../sw/dpop-signer.js';
 
 const NOW = Date.UTC(2030, 0, 1, 12);
 
@@ -39,7 +40,14 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
   it('a resource request: verifies with the embedded key, claims htm, htu without query or fragment, iat, jti and ath', async () => {
     const key = await generateDpopKey();
 
-    const proof = await dpopProof(key, { method: 'post', url: 'https://api.example.com/orders?page=2#top', accessToken: 'at-1', now: NOW });
+    const signer = new DpopSigner(() => NOW);
+
+    const { proof } = await signer.sign(key, {
+      method: 'post',
+      url: 'https://api.example.com/orders?page=2#top',
+      accessToken: 'at-1',
+      serverTimeOffsetMs: 0,
+    });
 
     const { payload, protectedHeader } = await verify(proof);
     expect(protectedHeader).toEqual({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk });
@@ -64,9 +72,10 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
 
   it('never carries the private key or the token, and every proof has its own jti', async () => {
     const key = await generateDpopKey();
-    const claims = { method: 'GET', url: 'https://api.example.com/me', accessToken: 'at-secret', now: NOW };
+    const signer = new DpopSigner(() => NOW);
+    const target = { method: 'GET', url: 'https://api.example.com/me', accessToken: 'at-secret', serverTimeOffsetMs: 0 };
 
-    const [first, second] = await Promise.all([dpopProof(key, claims), dpopProof(key, claims)]);
+    const [{ proof: first }, { proof: second }] = await Promise.all([signer.sign(key, target), signer.sign(key, target)]);
 
     expect(decodeProtectedHeader(first).jwk).not.toHaveProperty('d');
     expect(atob(first.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).not.toContain('at-secret');
@@ -80,5 +89,68 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
     const forged = `${base64url(new TextEncoder().encode(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk: other.publicJwk })))}.${payload}.${signature}`;
     expect(header).not.toBe(forged.split('.')[0]);
     await expect(verify(forged)).rejects.toThrow();
+  });
+});
+
+describe('DpopSigner', () => {
+  const nonceAnswer = (nonce: string) =>
+    new Response(null, { status: 401, headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': nonce } });
+
+  it('iat is in the server`s time: the worker`s clock plus the offset it measured', async () => {
+    const key = await generateDpopKey();
+    const { proof } = await new DpopSigner(() => NOW).sign(key, {
+      method: 'GET',
+      url: 'https://api.example.com/me',
+      serverTimeOffsetMs: -120_000,
+    });
+    const { payload } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', currentDate: new Date(NOW - 120_000) });
+    expect(payload.iat).toBe((NOW - 120_000) / 1000);
+  });
+
+  it('ath follows the token: a refreshed token gets its own hash', async () => {
+    const key = await generateDpopKey();
+    const signer = new DpopSigner(() => NOW);
+    const ath = async (accessToken: string) =>
+      (
+        await verify(
+          (await signer.sign(key, { method: 'GET', url: 'https://api.example.com/me', accessToken, serverTimeOffsetMs: 0 })).proof,
+        )
+      ).payload['ath'];
+    expect(await ath('at-1')).toBe(await sha256('at-1'));
+    expect(await ath('at-1')).toBe(await sha256('at-1'));
+    expect(await ath('at-2')).toBe(await sha256('at-2'));
+  });
+
+  it('use_dpop_nonce with a new nonce is worth one retry, which carries it; the same nonce again is not', async () => {
+    const key = await generateDpopKey();
+    const signer = new DpopSigner(() => NOW);
+    const target = { method: 'GET', url: 'https://api.example.com/me', serverTimeOffsetMs: 0 };
+
+    const first = await signer.sign(key, target);
+    expect(first.nonce).toBeUndefined();
+    expect(await signer.wantsRetry(target.url, first, nonceAnswer('n-1'))).toBe(true);
+
+    const second = await signer.sign(key, target);
+    expect((await verify(second.proof)).payload['nonce']).toBe('n-1');
+    expect(await signer.wantsRetry(target.url, second, nonceAnswer('n-1'))).toBe(false);
+  });
+
+  it('a nonce another response brought in counts as new for a request that was sent without it', async () => {
+    const key = await generateDpopKey();
+    const signer = new DpopSigner(() => NOW);
+    const target = { method: 'GET', url: 'https://api.example.com/me', serverTimeOffsetMs: 0 };
+    const sent = await signer.sign(key, target);
+
+    signer.observe(target.url, new Response('ok', { headers: { 'dpop-nonce': 'n-2' } }));
+
+    expect(await signer.wantsRetry(target.url, sent, nonceAnswer('n-2'))).toBe(true);
+  });
+
+  it('a 401 that is not about the nonce is not retried, whatever nonce it brings', async () => {
+    const key = await generateDpopKey();
+    const signer = new DpopSigner(() => NOW);
+    const sent = await signer.sign(key, { method: 'GET', url: 'https://api.example.com/me', serverTimeOffsetMs: 0 });
+    const expired = new Response(null, { status: 401, headers: { 'www-authenticate': 'DPoP error="invalid_token"', 'dpop-nonce': 'n-3' } });
+    expect(await signer.wantsRetry('https://api.example.com/me', sent, expired)).toBe(false);
   });
 });

@@ -184,7 +184,7 @@ describe('Refresher: a malformed 2xx is not retried', () => {
     [
       'a DPoP token',
       () => Response.json({ access_token: 'at-dpop', token_type: 'DPoP', refresh_token: 'rt-dpop' }),
-      'malformed response (Failed to read the token response: `token_type` is not "Bearer")',
+      'malformed response (Failed to read the token response: `token_type` is not "Bearer" (sender-constrained tokens need the `dpop` option))',
     ],
   ])('%s: tokens kept, one call, refresh-failed malformed-response final, refreshing paused', async (_case, answer, detail) => {
     const { refresher, network, store, announcements, sleeps, machine, attempts } = await setup();

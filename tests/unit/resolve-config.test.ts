@@ -247,6 +247,7 @@ describe('resolveConfig: valid configs', () => {
       refreshBodyFormat: 'form',
       refreshTokenStorage: 'indexeddb',
       exposeAccessToken: false,
+      dpop: false,
       maxReplayBodyBytes: 10 * 1024 * 1024,
       revocationEndpoint: undefined,
       logoutEndpoint: undefined,
@@ -466,5 +467,24 @@ describe('resolveConfig: refreshIdempotencyKey', () => {
   it('must be a boolean', () => {
     const error = configError(withField('refreshIdempotencyKey', 'yes'));
     expect(error.message).toContain('`refreshIdempotencyKey` must be true or false. Got "yes".');
+  });
+});
+
+describe('resolveConfig: dpop', () => {
+  it.each([
+    [true, { alg: 'ES256' }],
+    [{}, { alg: 'ES256' }],
+    [{ alg: 'ES256' }, { alg: 'ES256' }],
+    [false, false],
+  ])('%o resolves to %o', (dpop, resolved) => {
+    expect(resolveConfig({ ...valid, dpop } as AuthProxyConfig, BASE).dpop).toEqual(resolved);
+  });
+
+  it.each([
+    [{ alg: 'RS256' }, '`dpop.alg` must be one of "ES256". Got "RS256".'],
+    [{ algorithm: 'ES256' }, '`dpop.algorithm` is not an option. Known options: alg.'],
+    ['yes', '`dpop` must be true, false or an object. Write `dpop: true`'],
+  ])('%o is refused: %s', (dpop, message) => {
+    expect(configError(withField('dpop', dpop)).message).toContain(message);
   });
 });

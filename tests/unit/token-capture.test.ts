@@ -183,7 +183,9 @@ describe('captureTokenResponse', () => {
     expect(announcements.all).toEqual([]);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(TokenResponseError);
-    expect(errors[0]!.message).toBe('Failed to read the token response: `token_type` is not "Bearer"');
+    expect(errors[0]!.message).toBe(
+      'Failed to read the token response: `token_type` is not "Bearer" (sender-constrained tokens need the `dpop` option)',
+    );
   });
 
   it('with exposeAccessToken, an unusable response keeps access_token but still loses refresh_token', async () => {

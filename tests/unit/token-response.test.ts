@@ -18,6 +18,8 @@ function parseError(body: unknown): TokenResponseError {
   throw new Error('expected parseTokenResponse to throw a TokenResponseError');
 }
 
+const NOT_BEARER = '`token_type` is not "Bearer" (sender-constrained tokens need the `dpop` option)';
+
 describe('parseTokenResponse', () => {
   it('reads a complete RFC 6749 §5.1 response', () => {
     expect(
@@ -102,9 +104,9 @@ describe('parseTokenResponse', () => {
     ['missing access_token', { token_type: 'Bearer', refresh_token: REFRESH }, '`access_token` is missing or not a string'],
     ['empty access_token', { access_token: '', refresh_token: REFRESH }, '`access_token` is missing or not a string'],
     ['numeric access_token', { access_token: 123456789, refresh_token: REFRESH }, '`access_token` is missing or not a string'],
-    ['DPoP token_type', { access_token: ACCESS, token_type: 'DPoP', refresh_token: REFRESH }, '`token_type` is not "Bearer"'],
-    ['MAC token_type', { access_token: ACCESS, token_type: 'mac', refresh_token: REFRESH }, '`token_type` is not "Bearer"'],
-    ['non-string token_type', { access_token: ACCESS, token_type: 1 }, '`token_type` is not "Bearer"'],
+    ['DPoP token_type', { access_token: ACCESS, token_type: 'DPoP', refresh_token: REFRESH }, NOT_BEARER],
+    ['MAC token_type', { access_token: ACCESS, token_type: 'mac', refresh_token: REFRESH }, NOT_BEARER],
+    ['non-string token_type', { access_token: ACCESS, token_type: 1 }, NOT_BEARER],
     ['numeric refresh_token', { access_token: ACCESS, refresh_token: 987654321 }, '`refresh_token` is not a string'],
     ['empty refresh_token', { access_token: ACCESS, refresh_token: '' }, '`refresh_token` is not a string'],
     [
@@ -135,5 +137,25 @@ describe('parseTokenResponse', () => {
     for (const value of Object.values(body)) {
       expect(text).not.toContain(String(value));
     }
+  });
+});
+
+describe('parseTokenResponse with DPoP (RFC 9449 §5)', () => {
+  const parseDpop = (body: unknown) => parseTokenResponse(body, NOW, null, 'DPoP');
+
+  it.each(['DPoP', 'dpop'])('accepts token_type %s, compared case-insensitively', (tokenType) => {
+    expect(parseDpop({ access_token: ACCESS, token_type: tokenType, refresh_token: REFRESH })).toMatchObject({
+      accessToken: ACCESS,
+      refreshToken: REFRESH,
+    });
+  });
+
+  it.each([
+    ['a Bearer token', { access_token: ACCESS, token_type: 'Bearer' }],
+    ['a token without a type', { access_token: ACCESS }],
+  ])('refuses %s: it is not bound to the key, and using it would be a silent downgrade', (_case, body) => {
+    expect(() => parseDpop(body)).toThrow(
+      'Failed to read the token response: `token_type` is not "DPoP": `dpop` is on, and the server did not bind the token to the key',
+    );
   });
 });
