@@ -2,7 +2,6 @@ import 'fake-indexeddb/auto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createDemoApp } from '../../demo/server/create-demo-app.js';
-import { TOKEN_ENDPOINT_PATH } from './helpers/dpop-demo.js';
 import type { SentRequest } from './helpers/fake-network.js';
 import { tokenResponse } from './helpers/fake-network.js';
 import { API_ORIGIN, APP_ORIGIN, LOGIN_ENDPOINT } from './helpers/fixtures.js';
@@ -10,6 +9,9 @@ import { apiRequest, proxyHarness } from './helpers/proxy-harness.js';
 
 // DPoP through the whole worker (capture, proofs, refresh, nonces, restart, logout) against the
 // demo server's real verifier (jose), in-process: the fake network hands every request to it.
+
+/** The demo server's token endpoint (refresh and code exchange), below the app's origin. */
+const TOKEN_ENDPOINT_PATH = '/auth/token';
 
 const loginRequest = () =>
   new Request(LOGIN_ENDPOINT, {
