@@ -151,6 +151,15 @@ export class AuthProxy extends EventTarget {
   }
 
   /**
+   * With `dpop` in the worker config: the thumbprint of the key the next login will be bound to, for
+   * the `dpop_jkt` parameter of an OAuth authorization request (RFC 9449 §10), so the server binds
+   * the authorization code to it too. `null` when the worker does not use DPoP.
+   */
+  async dpopThumbprint(): Promise<string | null> {
+    return (await this.#request('dpop-thumbprint', null)).thumbprint;
+  }
+
+  /**
    * Switch the worker's debug log (structured `[sw-auth-proxy]` lines in the worker's console,
    * never a token). It stays switched across worker restarts until switched off.
    */

@@ -72,6 +72,7 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
       logout: async ({ revoke }) => ({ revoked: await session.logout(revoke === true) }),
       'set-debug': async ({ enabled }) => ({ enabled: await session.setDebug(enabled === true) }),
       visible: (_payload, client, keepAlive) => session.visible(client.id, keepAlive),
+      'dpop-thumbprint': async () => ({ thumbprint: (await session.loginKey())?.thumbprint ?? null }),
     },
     selfOrigin,
   );

@@ -88,6 +88,8 @@ export class MessageHandler {
         return this.#handlers['set-debug'](request.payload, client, keepAlive);
       case 'visible':
         return this.#handlers.visible(request.payload, client, keepAlive);
+      case 'dpop-thumbprint':
+        return this.#handlers['dpop-thumbprint'](request.payload, client, keepAlive);
       default:
         return assertNever(request);
     }

@@ -91,6 +91,12 @@ export interface RequestMap {
   'set-debug': { request: { enabled: boolean }; response: { enabled: boolean } };
   /** A tab became visible: refresh now if the token is inside its refresh window. */
   visible: { request: null; response: { refreshing: boolean } };
+  /**
+   * The RFC 7638 thumbprint of the DPoP key the next login will be bound to (the `dpop_jkt` of an
+   * authorization request, RFC 9449 §10), drawn now if needed; `null` without `dpop`. Public: a
+   * hash of the public key.
+   */
+  'dpop-thumbprint': { request: null; response: { thumbprint: string | null } };
 }
 
 export type RequestType = keyof RequestMap;

@@ -59,6 +59,7 @@ function setup(handlers: Partial<CommandHandlers> = {}) {
       calls.visible(payload, client);
       return { refreshing: true };
     },
+    'dpop-thumbprint': async () => ({ thumbprint: 'jkt-1' }),
     ...handlers,
   };
   const handler = new MessageHandler(all, APP_ORIGIN);
@@ -116,6 +117,12 @@ describe('MessageHandler: answers', () => {
     expect(replies).toEqual([{ ok: true, type: 'visible', payload: { refreshing: true } }]);
   });
 
+  it('answers dpop-thumbprint with the key the next login is bound to', async () => {
+    const { deliver, replies } = setup();
+    await deliver(request('dpop-thumbprint', null));
+    expect(replies).toEqual([{ ok: true, type: 'dpop-thumbprint', payload: { thumbprint: 'jkt-1' } }]);
+  });
+
   it('keepAlive extends the event for work that goes on after the answer, and swallows its failure', async () => {
     const work = deferred<never>();
     const handler = new MessageHandler(
@@ -128,6 +135,7 @@ describe('MessageHandler: answers', () => {
           keepAlive(work.promise);
           return { refreshing: true };
         },
+        'dpop-thumbprint': async () => ({ thumbprint: null }),
       },
       APP_ORIGIN,
     );
