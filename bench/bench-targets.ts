@@ -5,6 +5,8 @@ import type { StormResult } from './storm-scenario.js';
 
 /** Median latency through the proxy, at most this times the bare pass-through worker's. */
 export const MAX_RATIO_TO_BARE = 1.05;
+/** Median latency through the proxy with DPoP, at most this times the proxy's without. */
+export const MAX_DPOP_TO_PROXY = 1.15;
 /** The first request after a stop, at most this much slower than a warm one. */
 export const MAX_COLD_START_PENALTY_MS = 20;
 /** Heap growth after the memory run, below this. */
@@ -44,9 +46,19 @@ export function checkTargets(results: {
       storm.cells.find((other) => other.client === 'floor' && other.tabs === cell.tabs && other.requestsPerTab === cell.requestsPerTab)
         ?.failed ?? '–',
   );
+  const dpop = (label: string, mode: OverheadResult['sequential']): TargetCheck => ({
+    scenario: `DPoP overhead, ${label}`,
+    figure:
+      `median DPoP/proxy ${ratio(mode.dpopToProxy)} (per round min ${ratio(mode.roundDpopToProxy.min)}, ` +
+      `median ${ratio(mode.roundDpopToProxy.median)}, max ${ratio(mode.roundDpopToProxy.max)}); failed ${mode.arms.dpop.failures}`,
+    target: `≤ ${ratio(MAX_DPOP_TO_PROXY)} proxy without DPoP, 0 failed`,
+    met: mode.dpopToProxy <= MAX_DPOP_TO_PROXY && mode.arms.dpop.failures === 0,
+  });
   return [
     latency('sequential', overhead.sequential),
     latency(`concurrency ${overhead.concurrent.concurrency}`, overhead.concurrent),
+    dpop('sequential', overhead.sequential),
+    dpop(`concurrency ${overhead.concurrent.concurrency}`, overhead.concurrent),
     {
       scenario: 'Expiry storm, sw-auth-proxy',
       figure:

@@ -7,7 +7,7 @@ import type { DemoAppOptions } from '../demo/server/demo-app-options.js';
 import { renderSwVariantScript, type SwVariantConfig } from '../demo/server/sw-variants.js';
 
 /** The bench arms that get a page; `none` registers nothing. */
-export const BENCH_ARMS = ['none', 'bare', 'proxy'] as const;
+export const BENCH_ARMS = ['none', 'bare', 'proxy', 'dpop'] as const;
 export type BenchArm = (typeof BENCH_ARMS)[number];
 
 /**
@@ -27,6 +27,17 @@ export const BENCH_PROXY_CONFIG: SwVariantConfig = {
   clientId: 'demo-spa',
 };
 
+/**
+ * The DPoP arm: the same config with `dpop: true`, in a database of its own (the two workers share
+ * the origin, and each has its own session).
+ */
+export const BENCH_DPOP_CONFIG: SwVariantConfig = {
+  ...BENCH_PROXY_CONFIG,
+  dpop: true,
+  databaseName: 'sw-auth-proxy-dpop',
+  channelName: 'sw-auth-proxy-dpop',
+};
+
 /** Options of {@link createBenchApp}. */
 export interface BenchAppOptions extends DemoAppOptions {
   /** The built bench page (`index.html` and `assets/`), from `bench/vite.config.ts`. */
@@ -39,7 +50,9 @@ export interface BenchAppOptions extends DemoAppOptions {
  * - `/bench/<arm>/`: the bench page (one file for all arms; arms differ by the worker registered);
  * - `/bench/bare/sw.js`: {@link BARE_WORKER_SCRIPT}, scope `/bench/bare/`;
  * - `/bench/proxy/sw.js`: `importScripts('/sw-auth-proxy.js')` (the real built worker) and
- *   `installAuthProxy`, rendered by the demo server's own variant code; scope `/bench/proxy/`.
+ *   `installAuthProxy`, rendered by the demo server's own variant code; scope `/bench/proxy/`;
+ * - `/bench/dpop/sw.js`: the same with `dpop: true` (every request signed; the server verifies
+ *   each proof with jose); scope `/bench/dpop/`.
  * `/bench/none/` is outside both scopes, so a page there is never controlled.
  */
 export function createBenchApp(options: BenchAppOptions): Hono {
@@ -54,6 +67,7 @@ export function createBenchApp(options: BenchAppOptions): Hono {
   });
   app.get('/bench/bare/sw.js', (c) => c.body(BARE_WORKER_SCRIPT));
   app.get('/bench/proxy/sw.js', (c) => c.body(renderSwVariantScript(BENCH_PROXY_CONFIG, new URL(c.req.url).origin)));
+  app.get('/bench/dpop/sw.js', (c) => c.body(renderSwVariantScript(BENCH_DPOP_CONFIG, new URL(c.req.url).origin)));
   app.get('/bench/:arm/', async (c) => {
     if (!(BENCH_ARMS as readonly string[]).includes(c.req.param('arm'))) return c.notFound();
     // Deliberately not cross-origin isolated: COOP/COEP would give 5 µs timers instead of 100 µs,

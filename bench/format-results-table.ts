@@ -24,7 +24,12 @@ const describeStatuses = (statuses: Record<string, number>): string =>
     .map(([status, count]) => `${status === '0' ? 'error' : status === '-1' ? 'timeout' : status}×${count}`)
     .join(', ');
 
-const ARM_LABELS: Record<BenchArm, string> = { none: 'no SW', bare: 'bare pass-through SW', proxy: 'sw-auth-proxy' };
+const ARM_LABELS: Record<BenchArm, string> = {
+  none: 'no SW',
+  bare: 'bare pass-through SW',
+  proxy: 'sw-auth-proxy',
+  dpop: 'sw-auth-proxy + DPoP',
+};
 
 /**
  * The run as Markdown: the targets first (met or missed), then the figures behind them, and when
@@ -56,7 +61,7 @@ export function formatResultsTable(results: BenchResults): string {
     ['sequential', overhead.sequential],
     [`concurrency ${overhead.concurrent.concurrency}`, overhead.concurrent],
   ] as const) {
-    for (const arm of ['none', 'bare', 'proxy'] as const) {
+    for (const arm of ['none', 'bare', 'proxy', 'dpop'] as const) {
       const figures = mode.arms[arm];
       lines.push(row([label, ARM_LABELS[arm], ms(figures.medianMs), ms(figures.p95Ms), figures.failures]));
     }
@@ -69,6 +74,13 @@ export function formatResultsTable(results: BenchResults): string {
           `${mode.roundRatioToNone.min.toFixed(2)}–${mode.roundRatioToNone.max.toFixed(2)}×`,
         '',
       ]),
+      row([
+        label,
+        'DPoP / proxy',
+        `${mode.dpopToProxy.toFixed(3)}×`,
+        `per round: ${mode.roundDpopToProxy.min.toFixed(2)}–${mode.roundDpopToProxy.max.toFixed(2)}×`,
+        '',
+      ]),
     );
   }
   const perRequest = (busyMs: number): string => `${((busyMs * 1000) / overhead.profiles.requests).toFixed(0)} µs`;
@@ -76,7 +88,8 @@ export function formatResultsTable(results: BenchResults): string {
     '',
     `Worker CPU per request (sampled, ${overhead.profiles.requests} requests): bare ${perRequest(overhead.profiles.bare.busyMs)}, ` +
       `sw-auth-proxy ${perRequest(overhead.profiles.proxy.busyMs)}, of which ${perRequest(overhead.profiles.proxy.scriptMs)} in its own ` +
-      'functions (self time; the rest is built-ins: fetch, Request, Headers, event dispatch).',
+      'functions (self time; the rest is built-ins: fetch, Request, Headers, event dispatch); ' +
+      `with DPoP ${perRequest(overhead.profiles.dpop.busyMs)}, of which ${perRequest(overhead.profiles.dpop.scriptMs)} in its own functions.`,
     '',
     '### Expiry storm: T tabs × R requests right after `POST /demo/expire`',
     '',

@@ -36,6 +36,9 @@ export interface OverheadMode {
   /** The same ratios computed round by round. */
   roundRatioToBare: Spread;
   roundRatioToNone: Spread;
+  /** proxy with DPoP median / proxy median, over all samples and round by round. */
+  dpopToProxy: number;
+  roundDpopToProxy: Spread;
 }
 
 export interface OverheadResult {
@@ -44,16 +47,16 @@ export interface OverheadResult {
   sequential: OverheadMode;
   concurrent: OverheadMode;
   /** Self-time profile of each worker during `profileRequests` sequential + concurrent requests. */
-  profiles: { requests: number; bare: CpuProfileSummary; proxy: CpuProfileSummary };
+  profiles: { requests: number; bare: CpuProfileSummary; proxy: CpuProfileSummary; dpop: CpuProfileSummary };
 }
 
-const ARMS: readonly BenchArm[] = ['none', 'bare', 'proxy'];
+const ARMS: readonly BenchArm[] = ['none', 'bare', 'proxy', 'dpop'];
 
 /**
- * Per-request latency through no worker, a bare pass-through worker and sw-auth-proxy, all from the
- * same origin to the same `/api/items/:id`. The server verifies a JWT in every arm: the no-SW and
- * bare pages send a valid bearer token themselves, the proxy page sends none and the worker
- * attaches it. The arms run in interleaved rounds (the order rotating each round) so that noise
+ * Per-request latency through no worker, a bare pass-through worker, sw-auth-proxy, and
+ * sw-auth-proxy with DPoP, all from the same origin to the same `/api/items/:id`. The server
+ * verifies a JWT in every arm: the no-SW and bare pages send a valid bearer token themselves, the
+ * proxy pages send none and the worker attaches it (with DPoP, and a proof the server verifies). The arms run in interleaved rounds (the order rotating each round) so that noise
  * on the machine lands on every arm alike.
  */
 export async function runOverhead(
@@ -66,7 +69,9 @@ export async function runOverhead(
   try {
     const pages = {} as Record<BenchArm, Page>;
     for (const arm of ARMS) pages[arm] = await openArmPage(context, server.origin, arm);
-    if ((await pages.proxy.evaluate(() => window.bench.login())) !== 200) throw new Error('Failed to log in the proxy arm');
+    for (const arm of ['proxy', 'dpop'] as const) {
+      if ((await pages[arm].evaluate(() => window.bench.login())) !== 200) throw new Error(`Failed to log in the ${arm} arm`);
+    }
     const authorization = `Bearer ${await server.login()}`;
 
     const run = (arm: BenchArm, count: number, concurrency: number, recordLatencies = true) => {
@@ -74,7 +79,7 @@ export async function runOverhead(
         path: '/api/items',
         count,
         concurrency,
-        authorization: arm === 'proxy' ? null : authorization,
+        authorization: arm === 'proxy' || arm === 'dpop' ? null : authorization,
         recordLatencies,
       };
       return pages[arm].evaluate((o) => window.bench.runLatency(o), runOptions);
@@ -83,10 +88,11 @@ export async function runOverhead(
     const measureMode = async (concurrency: number): Promise<OverheadMode> => {
       for (const arm of ARMS) await run(arm, options.warmup, concurrency, false);
       const perRound = Math.ceil(options.requests / options.rounds);
-      const all = { none: [], bare: [], proxy: [] } as Record<BenchArm, number[]>;
-      const failures = { none: 0, bare: 0, proxy: 0 } as Record<BenchArm, number>;
+      const all = { none: [], bare: [], proxy: [], dpop: [] } as Record<BenchArm, number[]>;
+      const failures = { none: 0, bare: 0, proxy: 0, dpop: 0 } as Record<BenchArm, number>;
       const toBare: number[] = [];
       const toNone: number[] = [];
+      const dpopToProxy: number[] = [];
       for (let round = 0; round < options.rounds; round++) {
         const roundMedians = {} as Record<BenchArm, number>;
         for (let step = 0; step < ARMS.length; step++) {
@@ -98,6 +104,7 @@ export async function runOverhead(
         }
         toBare.push(roundMedians.proxy / roundMedians.bare);
         toNone.push(roundMedians.proxy / roundMedians.none);
+        dpopToProxy.push(roundMedians.dpop / roundMedians.proxy);
       }
       const arms = {} as Record<BenchArm, ArmLatency>;
       for (const arm of ARMS) {
@@ -110,13 +117,15 @@ export async function runOverhead(
         ratioToNone: arms.proxy.medianMs / arms.none.medianMs,
         roundRatioToBare: spread(toBare),
         roundRatioToNone: spread(toNone),
+        dpopToProxy: arms.dpop.medianMs / arms.proxy.medianMs,
+        roundDpopToProxy: spread(dpopToProxy),
       };
     };
 
     const sequential = await measureMode(1);
     const concurrent = await measureMode(options.concurrency);
 
-    const profile = async (arm: 'bare' | 'proxy'): Promise<CpuProfileSummary> => {
+    const profile = async (arm: 'bare' | 'proxy' | 'dpop'): Promise<CpuProfileSummary> => {
       const worker = await WorkerCdpSession.attach(browser, `/bench/${arm}/sw.js`);
       try {
         await worker.send('Profiler.enable');
@@ -130,7 +139,12 @@ export async function runOverhead(
         await worker.dispose();
       }
     };
-    const profiles = { requests: options.profileRequests * 2, bare: await profile('bare'), proxy: await profile('proxy') };
+    const profiles = {
+      requests: options.profileRequests * 2,
+      bare: await profile('bare'),
+      proxy: await profile('proxy'),
+      dpop: await profile('dpop'),
+    };
 
     return {
       requestsPerArm: Math.ceil(options.requests / options.rounds) * options.rounds,
