@@ -46,6 +46,12 @@ export interface OverheadResult {
   rounds: number;
   sequential: OverheadMode;
   concurrent: OverheadMode;
+  /**
+   * What the server spent checking one DPoP proof (jose: signature, claims, `ath`, thumbprint), on
+   * average over the sequential mode (with 50 in flight the checks interleave and their wall time
+   * says nothing): part of the DPoP arm's latency that is not the worker's.
+   */
+  dpopServerVerifyUs: number;
   /** Self-time profile of each worker during `profileRequests` sequential + concurrent requests. */
   profiles: { requests: number; bare: CpuProfileSummary; proxy: CpuProfileSummary; dpop: CpuProfileSummary };
 }
@@ -122,8 +128,11 @@ export async function runOverhead(
       };
     };
 
+    const before = await server.stats();
     const sequential = await measureMode(1);
+    const after = await server.stats();
     const concurrent = await measureMode(options.concurrency);
+    const dpopServerVerifyUs = ((after.dpopVerifyMs - before.dpopVerifyMs) * 1000) / Math.max(1, after.dpopProofs - before.dpopProofs);
 
     const profile = async (arm: 'bare' | 'proxy' | 'dpop'): Promise<CpuProfileSummary> => {
       const worker = await WorkerCdpSession.attach(browser, `/bench/${arm}/sw.js`);
@@ -151,6 +160,7 @@ export async function runOverhead(
       rounds: options.rounds,
       sequential,
       concurrent,
+      dpopServerVerifyUs,
       profiles,
     };
   } finally {

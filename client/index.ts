@@ -15,6 +15,7 @@ export { ProxyUnavailableError, isProxyUnavailableError } from '../sw/errors/pro
 export { RefreshFailedError, isRefreshFailedError } from '../sw/errors/refresh-failed-error.js';
 export { SessionExpiredError, isSessionExpiredError } from '../sw/errors/session-expired-error.js';
 export { SessionStoreError, isSessionStoreError } from '../sw/errors/session-store-error.js';
+export { DpopError, isDpopError } from '../sw/errors/dpop-error.js';
 export { RedirectRefusedError, isRedirectRefusedError } from '../sw/errors/redirect-refused-error.js';
 export { TokenResponseError, isTokenResponseError } from '../sw/errors/token-response-error.js';
 export type { AuthStatus, AuthState, AuthCounters, ReplaySkipReason, SessionEndReason } from '../sw/protocol.js';

@@ -18,12 +18,19 @@ export interface DpopProofClaims {
 const encoder = new TextEncoder();
 const encode = (value: unknown): string => base64url(encoder.encode(JSON.stringify(value)));
 
+/** The encoded JWS protected header of every proof `key` signs: the same for all of them. */
+export function proofHeader(key: DpopKey): string {
+  return encode({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk });
+}
+
 /**
  * An RFC 9449 §4.2 DPoP proof: a JWS (ES256) with `typ: dpop+jwt` and the public key in `jwk`,
  * claiming `jti`, `htm`, `htu`, `iat`, and `ath` / `nonce` when given. WebCrypto's ECDSA signature
  * is already the JWS form (r ‖ s, 64 bytes), so no DER conversion and no library are needed.
+ *
+ * @param header `proofHeader(key)`, passed in by a caller that signs many proofs with one key.
  */
-export async function dpopProof(key: DpopKey, claims: DpopProofClaims): Promise<string> {
+export async function dpopProof(key: DpopKey, claims: DpopProofClaims, header = proofHeader(key)): Promise<string> {
   const target = new URL(claims.url);
   const payload: Record<string, string | number> = {
     jti: randomId(16),
@@ -33,7 +40,7 @@ export async function dpopProof(key: DpopKey, claims: DpopProofClaims): Promise<
   };
   if (claims.ath !== undefined) payload['ath'] = claims.ath;
   if (claims.nonce !== undefined) payload['nonce'] = claims.nonce;
-  const input = `${encode({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk })}.${encode(payload)}`;
+  const input = `${header}.${encode(payload)}`;
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, encoder.encode(input));
   return `${input}.${base64url(new Uint8Array(signature))}`;
 }

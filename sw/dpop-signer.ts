@@ -1,7 +1,8 @@
 import { base64url } from './base64url.js';
 import type { DpopKey } from './dpop-key.js';
-import { dpopProof } from './dpop-proof.js';
+import { dpopProof, proofHeader } from './dpop-proof.js';
 import { DpopNonces, asksForNonce } from './dpop-nonces.js';
+import { DpopError } from './errors/dpop-error.js';
 
 /** A signed proof, and the nonce it carries (to tell whether the server has a newer one). */
 export interface SignedProof {
@@ -27,20 +28,33 @@ export class DpopSigner {
   readonly #nonces = new DpopNonces();
   readonly #now: () => number;
   #ath: { token: string; hash: string } | undefined;
+  /** The encoded header of the key in use (a session has one key, so one entry is enough). */
+  #header: { thumbprint: string; encoded: string } | undefined;
 
-  constructor(now: () => number) {
+  /** Origins already reported for a nonce the worker cannot read (once each). */
+  readonly #unreadable = new Set<string>();
+  readonly #onError: (error: DpopError) => void;
+
+  /** @param onError told (once per origin) when a server asks for a nonce the worker cannot see. */
+  constructor(now: () => number, onError: (error: DpopError) => void = () => undefined) {
     this.#now = now;
+    this.#onError = onError;
   }
 
   async sign(key: DpopKey, target: ProofTarget): Promise<SignedProof> {
     const nonce = this.#nonces.for(target.url);
-    const proof = await dpopProof(key, {
-      method: target.method,
-      url: target.url,
-      now: this.#now() + target.serverTimeOffsetMs,
-      ...(target.accessToken === undefined ? {} : { ath: await this.#hash(target.accessToken) }),
-      ...(nonce === undefined ? {} : { nonce }),
-    });
+    if (this.#header?.thumbprint !== key.thumbprint) this.#header = { thumbprint: key.thumbprint, encoded: proofHeader(key) };
+    const proof = await dpopProof(
+      key,
+      {
+        method: target.method,
+        url: target.url,
+        now: this.#now() + target.serverTimeOffsetMs,
+        ...(target.accessToken === undefined ? {} : { ath: await this.#hash(target.accessToken) }),
+        ...(nonce === undefined ? {} : { nonce }),
+      },
+      this.#header.encoded,
+    );
     return { proof, nonce };
   }
 
@@ -56,8 +70,21 @@ export class DpopSigner {
    */
   async wantsRetry(url: string, sent: SignedProof, response: Response): Promise<boolean> {
     this.observe(url, response);
+    if (!(await asksForNonce(response))) return false;
     const latest = this.#nonces.for(url);
-    return latest !== undefined && latest !== sent.nonce && (await asksForNonce(response));
+    if (response.headers.get('dpop-nonce') === null) this.#unreadableNonce(url);
+    return latest !== undefined && latest !== sent.nonce;
+  }
+
+  #unreadableNonce(url: string): void {
+    const { origin } = new URL(url);
+    if (this.#unreadable.has(origin)) return;
+    this.#unreadable.add(origin);
+    this.#onError(
+      new DpopError(
+        `Failed to answer ${origin}'s request for a DPoP nonce (use_dpop_nonce): its DPoP-Nonce header cannot be read; a server on another origin must list DPoP-Nonce (and WWW-Authenticate) in Access-Control-Expose-Headers`,
+      ),
+    );
   }
 
   /**

@@ -17,6 +17,7 @@ export { ConfigError, isConfigError } from './errors/config-error.js';
 export { RefreshFailedError, isRefreshFailedError } from './errors/refresh-failed-error.js';
 export { SessionExpiredError, isSessionExpiredError } from './errors/session-expired-error.js';
 export { SessionStoreError, isSessionStoreError } from './errors/session-store-error.js';
+export { DpopError, isDpopError } from './errors/dpop-error.js';
 export { RedirectRefusedError, isRedirectRefusedError } from './errors/redirect-refused-error.js';
 export { TokenResponseError, isTokenResponseError } from './errors/token-response-error.js';
 export type { AuthStatus, AuthState, AuthCounters } from './protocol.js';

@@ -66,6 +66,11 @@ export interface AuthStatus {
   refreshAt: number | null;
   /** The server's clock minus this browser's, from the `Date` header of the last token response. */
   serverTimeOffsetMs: number;
+  /**
+   * With DPoP: the RFC 7638 thumbprint of the key the session is bound to (what the server has as
+   * `cnf.jkt`; a hash of the public key, no secret). `null` for bearer tokens or no session.
+   */
+  dpopThumbprint: string | null;
   debug: boolean;
   lastError: WireError | null;
   counters: AuthCounters;

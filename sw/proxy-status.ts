@@ -21,6 +21,7 @@ export class ProxyStatus {
       refreshBlockedUntil: blockedUntil > 0 ? blockedUntil : null,
       refreshAt: tokens?.refreshAt ?? null,
       serverTimeOffsetMs: record.serverTimeOffsetMs,
+      dpopThumbprint: tokens?.dpopKey?.thumbprint ?? null,
       debug,
       lastError: this.lastError,
       counters: { ...this.counters },

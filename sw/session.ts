@@ -95,7 +95,10 @@ export class Session {
       announce('state-changed', { state, previous });
     });
     this.#lock = new RefreshLock(env.locks, config.databaseName);
-    this.#dpop = new DpopSigner(() => env.now());
+    this.#dpop = new DpopSigner(
+      () => env.now(),
+      (error) => this.report(error),
+    );
     this.#refresher = new Refresher({
       dpop: this.#dpop,
       config,

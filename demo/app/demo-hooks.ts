@@ -33,6 +33,15 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promi
   return response;
 }
 
+/** The last DPoP proof the server accepted, as `GET /demo/dpop` describes it (never a token). */
+export interface DpopProofSummary {
+  htm: string;
+  htu: string;
+  iat: number;
+  jkt: string;
+  nonce: boolean;
+}
+
 export const demoHooks = {
   stats: async (): Promise<DemoStats> => (await call('GET', '/demo/stats')).json() as Promise<DemoStats>,
   /** Every access token issued so far stops working; refresh tokens still do. */
@@ -41,4 +50,6 @@ export const demoHooks = {
   injectFault: async (fault: RefreshFault): Promise<PendingFault[]> =>
     (await call('POST', '/demo/faults', fault)).json() as Promise<PendingFault[]>,
   pendingFaults: async (): Promise<PendingFault[]> => (await call('GET', '/demo/faults')).json() as Promise<PendingFault[]>,
+  lastDpopProof: async (): Promise<DpopProofSummary | null> =>
+    ((await (await call('GET', '/demo/dpop')).json()) as { lastProof: DpopProofSummary | null }).lastProof,
 };

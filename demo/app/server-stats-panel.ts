@@ -26,6 +26,8 @@ export interface ServerStatsPanel {
 export function mountServerStatsPanel(root: HTMLElement): ServerStatsPanel {
   const tiles = new Map<string, HTMLElement>();
   const asOf = element('p', { class: 'caption' }, 'waiting for the server…');
+  // Only with a DPoP worker (the `dpop` variant): what the server last verified, never a token.
+  const dpop = element('p', { class: 'caption', 'data-field': 'dpop-proof' });
   root.replaceChildren(
     element(
       'div',
@@ -37,6 +39,7 @@ export function mountServerStatsPanel(root: HTMLElement): ServerStatsPanel {
       }),
     ),
     asOf,
+    dpop,
     element(
       'p',
       { class: 'caption' },
@@ -61,6 +64,12 @@ export function mountServerStatsPanel(root: HTMLElement): ServerStatsPanel {
         value.parentElement?.classList.toggle('alarm', key === 'reuseDetected' && count > 0);
       }
       asOf.textContent = `as of ${formatClockTime(Date.now())} · access tokens live ${latest['accessTokenTtl'] ?? '?'} s`;
+      const proof = (latest['dpopProofs'] ?? 0) > 0 ? await demoHooks.lastDpopProof().catch(() => null) : null;
+      dpop.textContent =
+        proof === null
+          ? ''
+          : `DPoP: ${latest['dpopProofs']} proofs verified, ${latest['dpopRefused'] ?? 0} refused · last ${proof.htm} ${new URL(proof.htu).pathname}` +
+            ` at ${formatClockTime(proof.iat * 1000)}${proof.nonce ? ' with the server nonce' : ''}, key ${proof.jkt}`;
     },
   };
 }

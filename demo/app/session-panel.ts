@@ -55,6 +55,8 @@ export function mountSessionPanel(root: HTMLElement, auth: AuthProxy, options: S
       ...row('Waiting requests', 'pending', String(status.pendingRequests)),
       ...row('Last refresh', 'last-refresh', status.lastRefreshAt === null ? '—' : formatClockTime(status.lastRefreshAt)),
       ...row('Refresh ahead from', 'refresh-at', status.refreshAt === null ? '—' : formatClockTime(status.refreshAt)),
+      // The key the tokens are bound to (a hash of its public half); the token itself is never here.
+      ...(status.dpopThumbprint === null ? [] : row('DPoP key', 'dpop-key', status.dpopThumbprint)),
       ...(status.refreshBlockedUntil === null
         ? []
         : row('Refreshing paused', 'paused', `for ${formatDuration(Math.max(0, status.refreshBlockedUntil - now))}`)),

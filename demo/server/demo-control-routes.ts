@@ -12,6 +12,8 @@ export type DemoStats = DemoCounters &
     /** DPoP proofs accepted and refused (RFC 9449), at the token endpoint and the API together. */
     dpopProofs: number;
     dpopRefused: number;
+    /** Time the server spent checking them (the bench's server share of DPoP's cost). */
+    dpopVerifyMs: number;
   };
 
 /**
@@ -34,12 +36,14 @@ export function createDemoControlRoutes(state: DemoState): Hono {
       accessTokenTtl: state.options.accessTokenTtl,
       dpopProofs: state.dpop.verified,
       dpopRefused: state.dpop.refused,
+      dpopVerifyMs: state.dpop.verifyMs,
     } satisfies DemoStats),
   );
 
   // DPoP (RFC 9449): `requireNonce` makes every proof carry the server's nonce (§8, §9);
   // `rotateNonce` draws a new one without telling anyone, so the next proof meets `use_dpop_nonce`.
   // Answers with the last good proof's claims (never a token) for the dashboard.
+  routes.get('/dpop', (c) => c.json({ requireNonce: state.dpop.requireNonce, lastProof: state.dpop.lastProof }));
   routes.post('/dpop', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { requireNonce?: unknown; rotateNonce?: unknown };
     if (typeof body.requireNonce === 'boolean') state.dpop.requireNonce = body.requireNonce;

@@ -134,3 +134,24 @@ test('the chat and event-stream panels read through the worker, across a token e
   await page.locator('#sse-disconnect').click();
   await expect(page.locator('#sse-state')).toHaveText('closed');
 });
+
+test('with a DPoP worker the dashboard shows the key the session is bound to and the last proof the server verified', async ({
+  context,
+  app,
+}, testInfo) => {
+  const page = await openApp(context, `${app.origin}/variants/dpop/`);
+  await logIn(page);
+  const thumbprint = (await page.evaluate(() => window.authProxy.status())).dpopThumbprint;
+  expect(thumbprint).toMatch(/^[\w-]{43}$/);
+  await expect(page.locator('[data-field="dpop-key"]')).toHaveText(thumbprint!);
+
+  // A protected call through the worker; the panels update on the events it causes.
+  expect(await page.evaluate(() => fetch('/api/me').then((response) => response.status))).toBe(200);
+  // Any action refreshes the panels; expiring the token is one that needs no setup.
+  await page.locator('#expire').click();
+  await expect(page.locator('[data-field="dpop-proof"]')).toContainText(`key ${thumbprint}`);
+  await expect(page.locator('[data-field="dpop-proof"]')).toContainText(/DPoP: \d+ proofs verified, \d+ refused · last (GET|POST) \//);
+  // Neither panel ever shows a token.
+  expect(await page.locator('body').innerText()).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+  await screenshot(page, testInfo, 'dashboard-dpop');
+});

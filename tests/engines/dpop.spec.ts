@@ -129,6 +129,7 @@ test('3 tabs × 10 requests after expiry with DPoP: all succeed with exactly one
   const thumbprint = await tabs[1]!.evaluate(() => window.authProxy.dpopThumbprint());
   await login(tabs[0]!);
   expect((await app.dpop({})).lastProof?.jkt).toBe(thumbprint);
+  expect((await tabs[2]!.evaluate(() => window.authProxy.status())).dpopThumbprint).toBe(thumbprint);
   await app.expireAccessTokens();
 
   const results = await fireRequests(tabs, 10);

@@ -65,6 +65,7 @@ describe('AuthStatus', () => {
       refreshBlockedUntil: number | null;
       refreshAt: number | null;
       serverTimeOffsetMs: number;
+      dpopThumbprint: string | null;
       debug: boolean;
       lastError: { name: string; message: string } | null;
       counters: AuthCounters;

@@ -1,6 +1,7 @@
-import { decodeJwt } from 'jose';
+import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDemoApp } from '../../demo/server/create-demo-app.js';
+import { DpopVerifier } from '../../demo/server/dpop-verifier.js';
 import { generateDpopKey, type DpopKey } from '../../sw/dpop-key.js';
 import { dpopProof } from '../../sw/dpop-proof.js';
 import { DpopSigner } from '../../sw/dpop-signer.js';
@@ -93,6 +94,29 @@ describe('demo server: DPoP-bound tokens', () => {
 
     const stale = await dpopProof(key, { method: 'GET', url: `${BASE}/api/me`, now: now - 120_000 });
     expect((await me(`DPoP ${token}`, stale)).status).toBe(401);
+  });
+
+  it.each([
+    ['a private key in its jwk header', { typ: 'dpop+jwt', withPrivate: true }, 'the jwk header is missing or holds a private key'],
+    ['another typ', { typ: 'JWT', withPrivate: false }, 'the signature or header does not verify (JWTClaimValidationFailed)'],
+    ['a good header', { typ: 'dpop+jwt', withPrivate: false }, null],
+  ])('the verifier on a proof with %s', async (_case, { typ, withPrivate }, refusal) => {
+    const verifier = new DpopVerifier({ now: () => now });
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    const jwk = await exportJWK(withPrivate ? pair.privateKey : pair.publicKey);
+    const proof = await new SignJWT({ htm: 'GET', htu: `${BASE}/api/me`, jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', typ, jwk })
+      .setIssuedAt(Math.floor(now / 1000))
+      .sign(pair.privateKey);
+    const verdict = await verifier.verify(proof, { method: 'GET', url: `${BASE}/api/me` });
+    expect(verdict.ok ? null : verdict.description).toBe(refusal);
+  });
+
+  it('two DPoP headers are refused as not one compact JWS', async () => {
+    const verifier = new DpopVerifier({ now: () => now });
+    const [a, b] = [await proofFor('GET', '/api/me'), await proofFor('GET', '/api/me')];
+    const verdict = await verifier.verify(`${a}, ${b}`, { method: 'GET', url: `${BASE}/api/me` });
+    expect(verdict).toEqual({ ok: false, error: 'invalid_dpop_proof', description: 'not one compact JWS' });
   });
 
   it('the refresh token works only with a proof of its key; another key`s refusal neither rotates nor revokes', async () => {

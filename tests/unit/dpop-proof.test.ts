@@ -154,3 +154,28 @@ describe('DpopSigner', () => {
     expect(await signer.wantsRetry('https://api.example.com/me', sent, expired)).toBe(false);
   });
 });
+
+describe('DpopSigner: a nonce it cannot read', () => {
+  it('reports a DpopError once per origin when the server asks for a nonce whose header it cannot see, and does not retry', async () => {
+    const key = await generateDpopKey();
+    const errors: Error[] = [];
+    const signer = new DpopSigner(
+      () => NOW,
+      (error) => errors.push(error),
+    );
+    const target = { method: 'GET', url: 'https://api.example.com/me', serverTimeOffsetMs: 0 };
+    // What a cross-origin answer looks like when DPoP-Nonce is not in Access-Control-Expose-Headers.
+    const hidden = () => new Response(null, { status: 401, headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"' } });
+
+    const sent = await signer.sign(key, target);
+    expect(await signer.wantsRetry(target.url, sent, hidden())).toBe(false);
+    expect(await signer.wantsRetry(target.url, sent, hidden())).toBe(false);
+
+    expect(errors.map((error) => [error.name, error.message])).toEqual([
+      [
+        'DpopError',
+        "Failed to answer https://api.example.com's request for a DPoP nonce (use_dpop_nonce): its DPoP-Nonce header cannot be read; a server on another origin must list DPoP-Nonce (and WWW-Authenticate) in Access-Control-Expose-Headers",
+      ],
+    ]);
+  });
+});

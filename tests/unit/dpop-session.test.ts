@@ -47,7 +47,7 @@ async function dpopWorld(overrides = {}) {
 
 describe('DPoP (RFC 9449) through the worker, against the demo server', () => {
   it('the login is bound to a non-extractable key; the page gets the placeholder and never the refresh token', async () => {
-    const { login, store, network } = await dpopWorld();
+    const { login, store, network, owner } = await dpopWorld();
 
     const body = await login();
 
@@ -58,6 +58,7 @@ describe('DPoP (RFC 9449) through the worker, against the demo server', () => {
     expect(decodeJwt(record.tokens!.accessToken)['cnf']).toEqual({ jkt: key.thumbprint });
     const proof = network.to(LOGIN_ENDPOINT)[0]!.headers.get('dpop')!;
     expect(decodeProtectedHeader(proof).jwk).toEqual(key.publicJwk);
+    expect((await owner.status()).dpopThumbprint).toBe(key.thumbprint);
   });
 
   it('protected requests go out as `DPoP <token>` with a proof the server accepts; others get neither', async () => {

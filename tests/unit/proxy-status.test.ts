@@ -80,6 +80,7 @@ describe('ProxyStatus.snapshot', () => {
       refreshBlockedUntil: NOW + 9000,
       refreshAt: NOW + 1 - 100,
       serverTimeOffsetMs: -1500,
+      dpopThumbprint: null,
       debug: true,
       lastError: { name: 'RefreshFailedError', message: 'Failed to refresh the access token: the server answered 503' },
       counters: { requests: 5, replayed: 0, refreshes: 0, refreshFailures: 0, replaysSkipped: 0, apiRetries: 3 },
