@@ -183,7 +183,11 @@ export interface AuthProxyConfig {
   /**
    * Requests waiting for a refresh beyond this many are answered at once (with their 401, or sent
    * with the current token) instead of piling up.
-   * @default 1000
+   * Requests that waited for a network slot when the refresh began wait without counting. The
+   * default is twice what Chromium lets one process have outstanding (about 2,000, after which it
+   * fails fetches with `net::ERR_INSUFFICIENT_RESOURCES`), so a storm the browser can make is
+   * answered with one refresh, and only a runaway loop during a hung refresh meets the cap.
+   * @default 4000
    */
   maxWaitingRequests?: number;
   /**

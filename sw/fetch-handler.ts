@@ -175,11 +175,12 @@ export class FetchHandler {
   ): Promise<{ response: Response; attached: T; replay?: Promise<SessionTokens | null> }> {
     const { session } = this.#options;
     const { context } = exchange;
+    const queued = this.#slots.full;
     let release = await this.#slots.take(context.signal);
     // A refresh for a rejected token began while this request queued: wait for it without the slot.
-    if (first && session.wouldWait(context)) {
+    if (first && session.wouldWait(context, queued)) {
       release();
-      await session.beforeSend(context);
+      await session.awaitRefresh(context, queued);
       release = await this.#slots.take(context.signal);
     }
     try {

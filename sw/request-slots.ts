@@ -27,6 +27,11 @@ export class RequestSlots {
     this.#free = limit;
   }
 
+  /** Whether a `take` now would wait its turn. */
+  get full(): boolean {
+    return this.#free === 0;
+  }
+
   /**
    * Resolves with the function that gives the slot back; call it exactly once. A request whose
    * `signal` aborts while it waits leaves the queue and rejects with the signal's reason.

@@ -170,7 +170,7 @@ export function resolveConfig(input: unknown, base: string): ResolvedConfig {
         : flag('refreshIdempotencyKey', idempotencyKey),
     backoff: resolveBackoff(config['backoff']),
     refreshAhead: resolveRefreshAhead(config['refreshAhead']),
-    maxWaitingRequests: positiveInteger('maxWaitingRequests', config['maxWaitingRequests'], 1000),
+    maxWaitingRequests: positiveInteger('maxWaitingRequests', config['maxWaitingRequests'], 4000),
     apiRetry: resolveApiRetry(config['apiRetry']),
     channelName: optionalString('channelName', config['channelName']) ?? DEFAULT_CHANNEL_NAME,
     databaseName: optionalString('databaseName', config['databaseName']) ?? 'sw-auth-proxy',

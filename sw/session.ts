@@ -190,12 +190,22 @@ export class Session {
 
   /**
    * Whether a request about to go out would now wait (a refresh for a rejected token started while
-   * it queued for a slot): it gives its slot back and goes through `beforeSend` again.
+   * it waited for a slot): it gives its slot back and `awaitRefresh`es. One that `queued` for its
+   * slot is held already, so it waits whatever `maxWaitingRequests` says: the cap bounds what
+   * the refresh holds back beyond the network's limit, and moving a request from one wait to the
+   * other holds nothing more (a storm of 2,000 requests would otherwise lose the ones past the cap).
    */
-  wouldWait(context: RequestContext): boolean {
+  wouldWait(context: RequestContext, queued: boolean): boolean {
     const flight = this.#refresher.inFlight;
     const budgetLeft = context.waitDeadline === null || context.waitDeadline > this.#options.env.now();
-    return flight !== undefined && flight.info.tokenRejected && budgetLeft && this.#waiting < this.#options.config.maxWaitingRequests;
+    const room = queued || this.#waiting < this.#options.config.maxWaitingRequests;
+    return flight !== undefined && flight.info.tokenRejected && budgetLeft && room;
+  }
+
+  /** Wait for the refresh `wouldWait` found, within the request's budget. */
+  async awaitRefresh(context: RequestContext, queued: boolean): Promise<void> {
+    if (this.#refresher.inFlight === undefined) return;
+    await this.#wait(context, () => this.#refresher.join()!, !queued);
   }
 
   /**
@@ -369,13 +379,14 @@ export class Session {
 
   /**
    * Wait for the refresh `start` joins or starts, within the request's `refreshTimeoutMs` budget,
-   * and not at all (`start` is then not called) when `maxWaitingRequests` are already waiting.
-   * `null` means "did not wait for an outcome": the caller goes on with what it has. An aborted
+   * and not at all (`start` is then not called) when `maxWaitingRequests` are already waiting;
+   * `counted: false` for a request held already (see `wouldWait`), which neither meets nor fills
+   * that cap. `null` means "did not wait for an outcome": the caller goes on with what it has. An aborted
    * request stops waiting and rejects with its signal's reason, as its fetch would have.
    */
-  async #wait(context: RequestContext, start: () => Promise<RefreshResult>): Promise<RefreshResult | null> {
+  async #wait(context: RequestContext, start: () => Promise<RefreshResult>, counted = true): Promise<RefreshResult | null> {
     const { config, env, logger } = this.#options;
-    if (this.#waiting >= config.maxWaitingRequests) {
+    if (counted && this.#waiting >= config.maxWaitingRequests) {
       const id = this.#refresher.inFlight?.info.id ?? 'none';
       if (this.#queueFullAnnouncedFor !== id) {
         this.#queueFullAnnouncedFor = id;
@@ -389,7 +400,7 @@ export class Session {
     const budget = context.waitDeadline - env.now();
     if (budget <= 0) return null;
     const outcome = start();
-    this.#waiting++;
+    if (counted) this.#waiting++;
     const stop = new AbortController();
     const signal = context.signal ? AbortSignal.any([stop.signal, context.signal]) : stop.signal;
     try {
@@ -406,7 +417,7 @@ export class Session {
       ]);
     } finally {
       stop.abort();
-      this.#waiting--;
+      if (counted) this.#waiting--;
     }
   }
 

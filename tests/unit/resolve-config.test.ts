@@ -255,7 +255,7 @@ describe('resolveConfig: valid configs', () => {
       refreshIdempotencyKey: false,
       backoff: { baseMs: 1000, capMs: 30_000, maxAttempts: 5, maxCooldownMs: 60_000 },
       refreshAhead: { fraction: 0.1, minMs: 5000 },
-      maxWaitingRequests: 1000,
+      maxWaitingRequests: 4000,
       apiRetry: false,
       channelName: 'sw-auth-proxy',
       databaseName: 'sw-auth-proxy',

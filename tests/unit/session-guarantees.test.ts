@@ -398,3 +398,24 @@ describe('#9 request slots', () => {
     expect((await send(apiRequest('/api/next'))).status).toBe(200);
   });
 });
+
+describe('#9 request slots: a storm larger than maxWaitingRequests', () => {
+  it('requests that queued for a slot wait for the refresh however many they are: all succeed, one refresh', async () => {
+    const { send, api, auth, refreshCalls, announcements } = await proxyHarness({ maxWaitingRequests: 2 }, { requestsInFlight: 2 });
+    const answer = deferred();
+    auth.respond = async () => {
+      await answer.promise;
+      return tokenResponse({ access_token: 'at-2', refresh_token: 'rt-2' });
+    };
+    api.validToken = 'at-2';
+
+    // Two go out and get their 401; eight queue for the two slots meanwhile.
+    const storm = Array.from({ length: 10 }, (_, i) => send(apiRequest(`/api/items/${i}`)));
+    await eventually(() => announcements.of('refresh-started').length === 1, 'the refresh started');
+    answer.resolve();
+
+    expect((await Promise.all(storm)).map((response) => response.status)).toEqual(Array(10).fill(200));
+    expect(refreshCalls()).toHaveLength(1);
+    expect(announcements.of('queue-full')).toEqual([]);
+  });
+});
