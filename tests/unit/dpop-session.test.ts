@@ -3,8 +3,9 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { createDemoApp } from '../../demo/server/create-demo-app.js';
 import type { SentRequest } from './helpers/fake-network.js';
-import { tokenResponse } from './helpers/fake-network.js';
-import { API_ORIGIN, APP_ORIGIN, LOGIN_ENDPOINT } from './helpers/fixtures.js';
+import { apiJson, expiredToken, tokenResponse } from './helpers/fake-network.js';
+import { API_ORIGIN, APP_ORIGIN, LOGIN_ENDPOINT, tokenSet } from './helpers/fixtures.js';
+import { generateDpopKey } from '../../sw/dpop-key.js';
 import { apiRequest, proxyHarness } from './helpers/proxy-harness.js';
 
 // DPoP through the whole worker (capture, proofs, refresh, nonces, restart, logout) against the
@@ -176,5 +177,14 @@ describe('DPoP (RFC 9449) through the worker, against the demo server', () => {
     const record = await store.load();
     expect(record.tokens!.dpopKey!.thumbprint).toBe(drawn!.thumbprint);
     expect(record.pendingDpopKey).toBeUndefined();
+  });
+
+  it('a session bound to a key stays bound after an update turned dpop off: no silent downgrade to Bearer', async () => {
+    const { store, send, api } = await proxyHarness({}, { login: false });
+    await store.save(tokenSet({ accessToken: 'at-bound', refreshToken: 'rt-bound' }), false, await generateDpopKey());
+    api.respond = (sent) =>
+      sent.headers.get('authorization') === 'DPoP at-bound' && sent.headers.get('dpop') !== null ? apiJson({ ok: true }) : expiredToken();
+
+    expect((await send(apiRequest('/api/me'))).status).toBe(200);
   });
 });
