@@ -44,16 +44,19 @@ export class DpopSigner {
   async sign(key: DpopKey, target: ProofTarget): Promise<SignedProof> {
     const nonce = this.#nonces.for(target.url);
     if (this.#header?.thumbprint !== key.thumbprint) this.#header = { thumbprint: key.thumbprint, encoded: proofHeader(key) };
+    // Taken before any await: a login's key and the session's can sign at the same time.
+    const header = this.#header.encoded;
+    const ath = target.accessToken === undefined ? undefined : await this.#hash(target.accessToken);
     const proof = await dpopProof(
       key,
       {
         method: target.method,
         url: target.url,
         now: this.#now() + target.serverTimeOffsetMs,
-        ...(target.accessToken === undefined ? {} : { ath: await this.#hash(target.accessToken) }),
+        ...(ath === undefined ? {} : { ath }),
         ...(nonce === undefined ? {} : { nonce }),
       },
-      this.#header.encoded,
+      header,
     );
     return { proof, nonce };
   }

@@ -179,3 +179,16 @@ describe('DpopSigner: a nonce it cannot read', () => {
     ]);
   });
 });
+
+describe('DpopSigner: two keys at once', () => {
+  it('proofs signed at the same time by two keys (a login`s and the session`s) each carry their own key', async () => {
+    const [session, login] = [await generateDpopKey(), await generateDpopKey()];
+    const signer = new DpopSigner(() => NOW);
+    const [resource, token] = await Promise.all([
+      signer.sign(session, { method: 'GET', url: 'https://api.example.com/me', accessToken: 'at-1', serverTimeOffsetMs: 0 }),
+      signer.sign(login, { method: 'POST', url: 'https://auth.example.com/token', serverTimeOffsetMs: 0 }),
+    ]);
+    expect((await verify(resource.proof)).protectedHeader.jwk).toEqual(session.publicJwk);
+    expect((await verify(token.proof)).protectedHeader.jwk).toEqual(login.publicJwk);
+  });
+});
