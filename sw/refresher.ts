@@ -26,7 +26,7 @@ export interface RefresherOptions {
   env: Environment;
   /** Held for each attempt, so one attempt at a time runs across every context of the origin. */
   lock: RefreshLock;
-  /** With `dpop`: signs each refresh's proof with the session's key. */
+  /** Signs the proof of each refresh of a DPoP-bound session, with the session's key. */
   dpop?: DpopSigner | null;
   /** Called for each call to the refresh endpoint, for counters and status. */
   onAttempt?: (outcome: 'started' | 'succeeded' | 'failed') => void;
