@@ -103,6 +103,9 @@ async function authorizationCodeGrant(c: Context, state: DemoState, params: Body
   state.counters.authorizationCodeExchanges += 1;
   const code = params['code'];
   if (code === undefined || code === '') return oauthError(c, 'invalid_request', 'code missing');
+  // Before the code is redeemed: a proof refused for its nonce is sent again with the same code.
+  const proof = await tokenRequestProof(c, state);
+  if (proof instanceof Response) return proof;
   const outcome = state.codes.redeem(code, {
     clientId: params['client_id'],
     redirectUri: params['redirect_uri'],
@@ -112,8 +115,6 @@ async function authorizationCodeGrant(c: Context, state: DemoState, params: Body
     if (outcome.familyId !== undefined) state.sessions.revokeFamily(outcome.familyId);
     return oauthError(c, 'invalid_grant', outcome.reason);
   }
-  const proof = await tokenRequestProof(c, state);
-  if (proof instanceof Response) return proof;
   const family = state.sessions.startFamily(outcome.sub, proof.jkt);
   state.codes.bindFamily(code, family.familyId);
   const delivery: RefreshTokenDelivery = params['refreshTokenDelivery'] === 'cookie' ? 'cookie' : 'body';

@@ -177,4 +177,35 @@ describe('demo server: DPoP nonces (RFC 9449 §8, §9)', () => {
     expect(challengeOf(again)).toBe('DPoP error="use_dpop_nonce", algs="ES256"');
     expect(again.headers.get('dpop-nonce')).not.toBe(asked.headers.get('dpop-nonce'));
   });
+
+  it('a code exchange refused for its nonce can be sent again with the same code: the code is not spent on a proof check', async () => {
+    const verifier = 'v'.repeat(43);
+    const challenge = (await import('node:crypto')).createHash('sha256').update(verifier).digest('base64url');
+    const redirectUri = 'http://localhost:5173/callback';
+    const authorized = await app.request(
+      `/oauth/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'demo', redirect_uri: redirectUri, state: 's', code_challenge: challenge, code_challenge_method: 'S256' })}`,
+    );
+    const code = new URL(authorized.headers.get('Location')!).searchParams.get('code')!;
+    await requireNonce({ requireNonce: true });
+    const exchange = async () =>
+      app.request('/auth/token', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', DPoP: await proofFor('POST', '/auth/token') },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: redirectUri,
+          client_id: 'demo',
+          code_verifier: verifier,
+        }).toString(),
+      });
+
+    const first = await exchange();
+    expect(await first.json()).toMatchObject({ error: 'use_dpop_nonce' });
+    signer.observe(`${BASE}/auth/token`, first);
+    const second = await exchange();
+
+    expect(second.status).toBe(200);
+    expect(((await second.json()) as { token_type: string }).token_type).toBe('DPoP');
+  });
 });
