@@ -12,9 +12,11 @@ export class DpopNonces {
   }
 
   /**
-   * Remember the `DPoP-Nonce` of `response` (to a request for `url`). Returns whether it changed:
-   * a changed nonce is what makes a `use_dpop_nonce` answer worth one retry. A cross-origin
-   * server must list `DPoP-Nonce` in `Access-Control-Expose-Headers`, or the worker sees none.
+   * Remember the `DPoP-Nonce` of `response` (to a request for `url`). Returns whether it changed.
+   * Whether a `use_dpop_nonce` answer is worth a retry is not this: `DpopSigner` compares the latest
+   * nonce with the one the refused proof carried, since another response may have brought the new
+   * one first. A cross-origin server must list `DPoP-Nonce` in `Access-Control-Expose-Headers`,
+   * or the worker sees none.
    */
   update(url: string, response: Response): boolean {
     const nonce = response.headers.get('dpop-nonce');
