@@ -10,6 +10,7 @@ import type { Logger } from './logger.js';
 import type { BroadcastEventMap, BroadcastType, RefreshFailureReason, RefreshTrigger, SessionEndReason } from './protocol.js';
 import type { RefreshLock } from './refresh-lock.js';
 import type { SessionRecord } from './session-record.js';
+import { readTokenBody } from './token-body.js';
 import { parseTokenResponse } from './token-response.js';
 import type { TokenStore } from './token-store.js';
 
@@ -309,11 +310,13 @@ export class Refresher {
     let tokens;
     try {
       const type = record.tokens.dpopKey ? 'DPoP' : 'Bearer';
-      tokens = parseTokenResponse(await response.json(), env.now(), response.headers.get('date'), type);
+      // Read like a captured login (token-body.ts): JSON whatever the Content-Type, or form-encoded.
+      const body = readTokenBody(await response.text());
+      tokens = parseTokenResponse(body.format === 'other' ? null : body.fields, env.now(), response.headers.get('date'), type);
     } catch (error) {
       // Not retried: the server may have rotated the refresh token before sending the garbage, and
       // spending the old one again would look like theft. The stored tokens are kept.
-      const reason = error instanceof Error && error.name === 'TokenResponseError' ? error.message : 'the body is not JSON';
+      const reason = error instanceof Error && error.name === 'TokenResponseError' ? error.message : 'the body could not be read';
       return this.#failed(false, 'malformed-response', response.status, null, `malformed response (${reason})`);
     }
     if (refreshToken !== null && tokens.refreshToken !== null && tokens.refreshToken !== refreshToken) {

@@ -38,7 +38,7 @@ export function parseTokenResponse(
   const fail = (reason: string): never => {
     throw new TokenResponseError(`Failed to read the token response: ${reason}`);
   };
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) fail('it is not a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) fail('it is neither a JSON object nor form-encoded');
   const json = body as Record<string, unknown>;
 
   const accessToken = json['access_token'];

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { DemoState } from './demo-state.js';
 import { issueTokens } from './issue-tokens.js';
-import { REFRESH_COOKIE_NAME, clearRefreshCookie, oauthError, tokenResponse } from './oauth-responses.js';
+import { REFRESH_COOKIE_NAME, TOKEN_RESPONSE_FORMATS, clearRefreshCookie, oauthError, tokenResponse } from './oauth-responses.js';
 import { readParams } from './read-params.js';
 import { tokenEndpoint } from './token-endpoint.js';
 import { tokenRequestProof } from './token-request-proof.js';
@@ -27,7 +27,8 @@ export function createAuthRoutes(state: DemoState): Hono {
     if (proof instanceof Response) return proof;
     const family = state.sessions.startFamily(username, proof.jkt);
     const tokens = await issueTokens(state, { sub: username, ...family, ...proof });
-    return tokenResponse(c, tokens, params['refreshTokenDelivery'] === 'cookie' ? 'cookie' : 'body');
+    const format = TOKEN_RESPONSE_FORMATS.find((f) => f === params['responseFormat']) ?? 'json';
+    return tokenResponse(c, tokens, params['refreshTokenDelivery'] === 'cookie' ? 'cookie' : 'body', format);
   });
 
   routes.post('/token', tokenEndpoint(state));

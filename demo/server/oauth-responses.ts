@@ -30,24 +30,62 @@ function noStore(c: Context): void {
 }
 
 /**
+ * How a token response is written. RFC 6749 says JSON; servers in the wild also send it as
+ * `text/plain`, or form-encoded (GitHub's OAuth without `Accept: application/json`). The demo
+ * answers a login in each so the tests can show the worker reads a body by what it is;
+ * `unreadable` holds the refresh token in prose, which no client can scrub.
+ */
+export type TokenResponseFormat = 'json' | 'json-charset' | 'text' | 'form' | 'unreadable';
+
+export const TOKEN_RESPONSE_FORMATS: readonly TokenResponseFormat[] = ['json', 'json-charset', 'text', 'form', 'unreadable'];
+
+function formatted(c: Context, body: Record<string, string | number>, format: TokenResponseFormat): Response {
+  switch (format) {
+    case 'json':
+      return c.json(body);
+    case 'json-charset':
+      return c.body(JSON.stringify(body), 200, { 'Content-Type': 'application/json; charset=utf-8' });
+    case 'text':
+      return c.body(JSON.stringify(body), 200, { 'Content-Type': 'text/plain' });
+    case 'form': {
+      const form = new URLSearchParams(Object.entries(body).map(([name, value]) => [name, String(value)]));
+      return c.body(form.toString(), 200, { 'Content-Type': 'application/x-www-form-urlencoded' });
+    }
+    case 'unreadable': {
+      const lines = Object.entries(body).map(([name, value]) => `<li>${name}: ${String(value)}</li>`);
+      return c.body(`<ul>${lines.join('')}</ul>`, 200, { 'Content-Type': 'text/html; charset=utf-8' });
+    }
+    default: {
+      const unknown: never = format;
+      throw new Error(`unknown token response format ${String(unknown)}`);
+    }
+  }
+}
+
+/**
  * An RFC 6749 §5.1 token response. In cookie mode the refresh token is set as an httpOnly,
  * SameSite=Strict cookie on `/auth` and left out of the body, so page script never sees it.
  */
-export function tokenResponse(c: Context, tokens: IssuedTokens, delivery: RefreshTokenDelivery): Response {
+export function tokenResponse(
+  c: Context,
+  tokens: IssuedTokens,
+  delivery: RefreshTokenDelivery,
+  format: TokenResponseFormat = 'json',
+): Response {
   noStore(c);
   const body = {
     access_token: tokens.accessToken,
     token_type: tokens.dpopBound ? 'DPoP' : 'Bearer',
     expires_in: tokens.expiresIn,
   };
-  if (delivery === 'body') return c.json({ ...body, refresh_token: tokens.refreshToken });
+  if (delivery === 'body') return formatted(c, { ...body, refresh_token: tokens.refreshToken }, format);
   setCookie(c, REFRESH_COOKIE_NAME, tokens.refreshToken, {
     httpOnly: true,
     sameSite: 'Strict',
     path: REFRESH_COOKIE_PATH,
     maxAge: REFRESH_TOKEN_LIFETIME_MS / 1000,
   });
-  return c.json(body);
+  return formatted(c, body, format);
 }
 
 /** An RFC 6749 §5.2 error response (400). The description never contains a token. */

@@ -87,3 +87,53 @@ test('an OAuth code exchange with a token endpoint on another origin is captured
   expect((await idp.stats()).refreshCalls).toBe(1);
   expect((await app.stats()).refreshCalls).toBe(0);
 });
+
+test('a token response is captured by what it is, in any content type; one it cannot scrub never reaches the page', async ({
+  session,
+  app,
+}) => {
+  const tab = await openApp(session, `${app.origin}/`);
+  const loginAs = (responseFormat: string) =>
+    tab.evaluate(async (responseFormat) => {
+      const response = await fetch('/auth/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'ada', password: 'secret', responseFormat }),
+      });
+      const text = await response.text();
+      const me = await fetch('/api/me');
+      const status = await window.authProxy.status();
+      return {
+        status: response.status,
+        type: response.headers.get('content-type'),
+        text,
+        me: me.status,
+        generation: status.generation,
+        lastError: status.lastError,
+      };
+    }, responseFormat);
+
+  // JSON as text/plain, JSON with a charset, and a form: each stored, each handed back in its own shape.
+  const text = await loginAs('text');
+  expect(text).toMatchObject({ status: 200, type: 'text/plain', me: 200, generation: 1 });
+  expect(Object.keys(JSON.parse(text.text) as object).sort()).toEqual(['access_token', 'expires_in', 'token_type']);
+  expect(String((JSON.parse(text.text) as Record<string, unknown>)['access_token'])).toMatch(/^sw-auth-proxy\./);
+
+  const charset = await loginAs('json-charset');
+  expect(charset).toMatchObject({ status: 200, type: 'application/json; charset=utf-8', me: 200, generation: 2 });
+  expect(charset.text).not.toContain('refresh_token');
+
+  const form = await loginAs('form');
+  expect(form).toMatchObject({ status: 200, type: 'application/x-www-form-urlencoded', me: 200, generation: 3 });
+  const fields = new URLSearchParams(form.text);
+  expect([...fields.keys()].sort()).toEqual(['access_token', 'expires_in', 'token_type']);
+  expect(fields.get('access_token')).toMatch(/^sw-auth-proxy\./);
+
+  // Prose with the refresh token in it: the page gets the worker's 502 instead, and nothing is stored.
+  const unreadable = await loginAs('unreadable');
+  expect(unreadable).toMatchObject({ status: 502, type: 'application/json', generation: 3 });
+  expect(JSON.parse(unreadable.text)).toMatchObject({ error: 'unreadable_token_response' });
+  expect(unreadable.lastError).toMatchObject({ name: 'TokenResponseError' });
+  expect(unreadable.lastError!.message).toContain(`${app.origin}/auth/login (Content-Type: text/html; charset=utf-8)`);
+  expect((await app.stats()).loginCalls).toBe(4);
+});

@@ -87,6 +87,23 @@ describe('Refresher: the RFC 6749 §6 request', () => {
 });
 
 describe('Refresher: outcomes', () => {
+  it('reads a token response by what it is: JSON sent as text/plain, and form-encoded', async () => {
+    const { refresher, network, store } = await setup();
+    const answers = [
+      new Response(JSON.stringify({ access_token: 'at-2', token_type: 'Bearer', refresh_token: 'rt-2', expires_in: 60 }), {
+        headers: { 'Content-Type': 'text/plain' },
+      }),
+      new Response('access_token=at-3&token_type=bearer&refresh_token=rt-3&expires_in=60', {
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      }),
+    ];
+    network.route(TOKEN_ENDPOINT, () => answers.shift()!);
+
+    expect(await refresher.refresh(1, refreshTrigger())).toMatchObject({ ok: true, record: { tokens: { refreshToken: 'rt-2' } } });
+    expect(await refresher.refresh(2, refreshTrigger())).toMatchObject({ ok: true, record: { tokens: { accessToken: 'at-3' } } });
+    expect((await store.read()).tokens).toMatchObject({ accessToken: 'at-3', refreshToken: 'rt-3', expiresAt: NOW + 60_000 });
+  });
+
   it('stores the new tokens and announces the cycle (refresh-started, token-refreshed) without a token', async () => {
     const { refresher, network, store, announcements, attempts, states } = await setup();
     network.route(TOKEN_ENDPOINT, () => {

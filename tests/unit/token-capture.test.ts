@@ -139,10 +139,14 @@ describe('captureTokenResponse', () => {
     ['a 3xx', () => Response.json({ access_token: ACCESS, refresh_token: REFRESH }, { status: 300 })],
     ['a 5xx', () => Response.json({ access_token: ACCESS, refresh_token: REFRESH }, { status: 503 })],
     ['HTML', () => new Response(`<p>${ACCESS}</p>`, { headers: { 'Content-Type': 'text/html' } })],
-    ['no content type', () => new Response(JSON.stringify({ access_token: ACCESS, refresh_token: REFRESH }))],
     ['malformed JSON', () => new Response('{"access_token": "at-secret-login", ', { headers: { 'Content-Type': 'application/json' } })],
     ['a JSON array', () => Response.json([ACCESS, REFRESH])],
     ['JSON without tokens', () => Response.json({ user: 'ada', mfa_required: true })],
+    [
+      'a form without tokens',
+      () => new Response('user=ada&mfa_required=true', { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+    ],
+    ['an empty 204', () => new Response(null, { status: 204 })],
   ])('passes %s through untouched and stores nothing', async (_case, answer) => {
     const sample = answer();
     const expectedText = await sample.clone().text();
@@ -167,6 +171,107 @@ describe('captureTokenResponse', () => {
     const body = await (await capture()).json();
     expect(body).not.toHaveProperty('refresh_token');
     expect((await store.read()).tokens?.accessToken).toBe(ACCESS);
+  });
+
+  it.each([
+    ['JSON sent as text/plain', 'text/plain', 'text/plain'],
+    ['JSON without a Content-Type', null, 'application/json'],
+    ['JSON with a charset parameter', 'application/json; charset=ISO-8859-1', 'application/json; charset=utf-8'],
+  ])('captures %s by what the body is, keeping its Content-Type', async (_case, sent, kept) => {
+    const body = JSON.stringify({ access_token: ACCESS, token_type: 'Bearer', refresh_token: REFRESH, expires_in: 900 });
+    const { capture, store } = setup(() => {
+      const response = new Response(body);
+      // A string body gets text/plain by default: take it off to send none.
+      if (sent === null) response.headers.delete('content-type');
+      else response.headers.set('content-type', sent);
+      return response;
+    });
+
+    const response = await capture();
+
+    const record = await store.read();
+    expect(record.tokens).toMatchObject({ accessToken: ACCESS, refreshToken: REFRESH });
+    expect(response.headers.get('content-type')).toBe(kept);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ access_token: record.tokens!.placeholder, token_type: 'Bearer', expires_in: 900 });
+    expect(text).not.toContain(REFRESH);
+  });
+
+  it('captures a form-encoded token response (GitHub`s default) and hands the page a form again', async () => {
+    const form = `access_token=${ACCESS}&expires_in=28800&refresh_token=${REFRESH}&refresh_token_expires_in=15811200&scope=&token_type=bearer`;
+    for (const type of ['application/x-www-form-urlencoded; charset=utf-8', 'text/plain']) {
+      const { capture, store } = setup(() => new Response(form, { headers: { 'Content-Type': type } }));
+
+      const response = await capture();
+
+      const record = await store.read();
+      expect(record.tokens).toMatchObject({ accessToken: ACCESS, refreshToken: REFRESH, scope: '' });
+      expect(record.tokens!.expiresAt).toBeGreaterThan(Date.now() + 28_000_000);
+      expect(response.headers.get('content-type')).toBe(type);
+      const text = await response.text();
+      const fields: Record<string, string> = {};
+      new URLSearchParams(text).forEach((value, name) => (fields[name] = value));
+      expect(fields).toEqual({
+        access_token: record.tokens!.placeholder,
+        expires_in: '28800',
+        refresh_token_expires_in: '15811200',
+        scope: '',
+        token_type: 'bearer',
+      });
+      expect(text).not.toContain(REFRESH);
+    }
+  });
+
+  it.each([
+    ['HTML', 'text/html', `<p>Your refresh_token is ${REFRESH}</p>`],
+    ['tokens nested in JSON', 'application/json', JSON.stringify({ data: { access_token: ACCESS, refresh_token: REFRESH } })],
+    ['camelCase JSON', 'application/json', JSON.stringify({ accessToken: ACCESS, refreshToken: REFRESH })],
+    [
+      'a second copy beside the top-level one',
+      'application/json',
+      JSON.stringify({ access_token: ACCESS, refresh_token: REFRESH, session: { refresh_token: REFRESH } }),
+    ],
+    ['an escaped name in a JSON string', 'application/json', `"refresh\\u005ftoken=${REFRESH}"`],
+    ['a form that is not quite one', 'application/x-www-form-urlencoded', `access-token=${ACCESS}\nrefresh-token=${REFRESH}`],
+  ])(
+    'fails closed on %s that holds a refresh token: a 502, nothing stored, an error naming endpoint and type',
+    async (_case, type, body) => {
+      const { capture, store, errors, announcements } = setup(() => new Response(body, { headers: { 'Content-Type': type } }));
+
+      const response = await capture();
+
+      expect(response.status).toBe(502);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      const text = await response.text();
+      expect(JSON.parse(text)).toMatchObject({ error: 'unreadable_token_response' });
+      expect(text).not.toContain(REFRESH);
+      expect(text).not.toContain(ACCESS);
+      expect(await store.read()).toMatchObject({ generation: 0, tokens: null });
+      expect(announcements.all).toEqual([]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(TokenResponseError);
+      expect(errors[0]!.message).toContain(`Failed to read the token response of ${LOGIN_ENDPOINT} (Content-Type: ${type})`);
+      expect(errors[0]!.message).not.toContain(REFRESH);
+    },
+  );
+
+  it('hands the page a network error, not part of a body, when the body fails midway', async () => {
+    const { capture, store } = setup(() => {
+      let sent = false;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent) return controller.error(new TypeError('connection reset'));
+          sent = true;
+          controller.enqueue(new TextEncoder().encode(`{"refresh_token":"${REFRESH}",`));
+        },
+      });
+      return new Response(body, { headers: { 'Content-Type': 'application/json' } });
+    });
+
+    const response = await capture();
+
+    expect(response.type).toBe('error');
+    expect(await store.read()).toMatchObject({ tokens: null });
   });
 
   it('does not store a non-bearer token, still scrubs refresh_token, and reports the error', async () => {

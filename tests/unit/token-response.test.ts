@@ -98,9 +98,9 @@ describe('parseTokenResponse', () => {
   });
 
   it.each([
-    ['not an object', 'a string', 'it is not a JSON object'],
-    ['null', null, 'it is not a JSON object'],
-    ['an array', [ACCESS], 'it is not a JSON object'],
+    ['not an object', 'a string', 'it is neither a JSON object nor form-encoded'],
+    ['null', null, 'it is neither a JSON object nor form-encoded'],
+    ['an array', [ACCESS], 'it is neither a JSON object nor form-encoded'],
     ['missing access_token', { token_type: 'Bearer', refresh_token: REFRESH }, '`access_token` is missing or not a string'],
     ['empty access_token', { access_token: '', refresh_token: REFRESH }, '`access_token` is missing or not a string'],
     ['numeric access_token', { access_token: 123456789, refresh_token: REFRESH }, '`access_token` is missing or not a string'],
