@@ -27,7 +27,7 @@ const ENGINE_COLUMNS: Record<EngineName, string> = { chromium: 'Chromium', firef
 /** What each engine does differently, found by this tier; each with what the proxy does about it. */
 const KNOWN_LIMITS: Record<EngineName, string> = {
   chromium:
-    'Drops `Last-Event-ID` from EventSource reconnects a worker sees (the worker puts it back). Fails a process’s fetches with `net::ERR_INSUFFICIENT_RESOURCES` past ~2,000 outstanding (the worker keeps at most 256 in the network). Activates a new worker version only once the old one is idle.',
+    'Drops `Last-Event-ID` from EventSource reconnects a worker sees (the worker puts it back). Fails a process’s fetches with `net::ERR_INSUFFICIENT_RESOURCES` past ~2,000 outstanding (the worker keeps at most 256 in the network). Activates a new worker version only once the old one is idle. Streams request bodies only over HTTP/2: a stream upload to an HTTP/1.1 server fails at once (`TypeError`), through the worker as without it.',
   firefox:
     'No `Request.prototype.body` and no streamed request bodies (bodies are buffered for replay through a Blob). Stops a worker with no event in flight after 30 s (`dom.serviceWorkers.idle_timeout`) even while a response it returned is still streaming, which cut chat replies and EventSources; the worker now holds itself alive (`waitUntil`) until every streamed response (one without `Content-Length`) has ended. Not measured: whether a slow download with a `Content-Length` is cut the same way. Private windows: ESR 153 runs service workers there too (checked with `browser.privatebrowsing.autostart`); older Firefox versions had none, and then `ready` rejects with `ProxyUnavailableError`. Worker stop in tests: by idling (1 s idle timeout pref).',
   webkit:

@@ -1,9 +1,9 @@
-import type { ReplayableBody } from './replayable-body.js';
 import type { SessionTokens } from './session-record.js';
 
 /**
  * The request to send: the page's request with `tokens` attached (or our placeholder removed when
- * there are none). Every property of the original (method, credentials, cache, integrity,
+ * there are none), carrying `body` instead of its own when given (a later send: the first one used
+ * up the request's own). Every property of the original (method, credentials, cache, integrity,
  * keepalive, signal) carries over through `new Request(request, init)`; referrer and its policy
  * are reset by that constructor whenever `init` is non-empty, so they are passed again explicitly.
  *
@@ -13,7 +13,7 @@ import type { SessionTokens } from './session-record.js';
  */
 export function authorizedRequest(
   request: Request,
-  body: ReplayableBody,
+  body: ArrayBuffer | null,
   tokens: SessionTokens | null,
   selfOrigin: string,
   dpopProof: string | null = null,
@@ -35,7 +35,7 @@ export function authorizedRequest(
   if (request.mode === 'no-cors') {
     init.mode = new URL(request.url).origin === selfOrigin ? 'same-origin' : 'cors';
   }
-  if (body instanceof ArrayBuffer) init.body = body;
+  if (body !== null) init.body = body;
   return new Request(request, init);
 }
 

@@ -146,6 +146,14 @@ export interface AuthProxyConfig {
    */
   maxReplayBodyBytes?: number;
   /**
+   * A request goes out with its own body at once; a copy is read beside it for a replay. A body
+   * that has not ended this long after the request began (a stream the page keeps open) is not
+   * kept: its 401 is returned as it is, with a `replay-skipped` event (`body-streaming`). A worker
+   * cannot tell a stream body from a Blob but by reading it, and must not wait forever to find out.
+   * @default 2000
+   */
+  replayBodyTimeoutMs?: number;
+  /**
    * RFC 7009 revocation endpoint, called by `logout({ revoke: true })`.
    * @default none
    */
@@ -227,6 +235,7 @@ export interface ResolvedConfig {
   readonly exposeAccessToken: boolean;
   readonly dpop: Required<DpopOptions> | false;
   readonly maxReplayBodyBytes: number;
+  readonly replayBodyTimeoutMs: number;
   readonly revocationEndpoint: string | undefined;
   readonly logoutEndpoint: string | undefined;
   readonly refreshTimeoutMs: number;

@@ -93,16 +93,16 @@ export class DpopSigner {
   /**
    * One request with a proof (`attempt` signs and sends), and once more when the server asks for a
    * nonce it has now given (`use_dpop_nonce`, RFC 9449 §8 and §9): that retry is neither a refresh
-   * nor a replay, since the server looked at nothing but the proof. `retryable: false` for a body
-   * only one send can read.
+   * nor a replay, since the server looked at nothing but the proof. `canRetry` says whether the
+   * request can go again (not when its body was not kept).
    */
-  async exchange(url: string, attempt: () => Promise<{ proof: SignedProof; response: Response }>, retryable = true): Promise<Response> {
+  async exchange(
+    url: string,
+    attempt: () => Promise<{ proof: SignedProof; response: Response }>,
+    canRetry: () => Promise<boolean> = async () => true,
+  ): Promise<Response> {
     const first = await attempt();
-    if (!retryable) {
-      this.observe(url, first.response);
-      return first.response;
-    }
-    if (!(await this.wantsRetry(url, first.proof, first.response))) return first.response;
+    if (!(await this.wantsRetry(url, first.proof, first.response)) || !(await canRetry())) return first.response;
     void first.response.body?.cancel().catch(() => undefined);
     const second = await attempt();
     this.observe(url, second.response);

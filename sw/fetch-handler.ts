@@ -9,9 +9,10 @@ import { EventStreamResume } from './event-stream-resume.js';
 import { holdWhileStreaming } from './hold-while-streaming.js';
 import { redact, type Logger } from './logger.js';
 import type { ProxyStatus } from './proxy-status.js';
-import { readReplayableBody, type ReplayableBody } from './replayable-body.js';
+import { RequestBody } from './request-body.js';
 import { RequestSlots } from './request-slots.js';
 import type { SessionRecord, SessionTokens } from './session-record.js';
+import type { ReplaySkipReason } from './protocol.js';
 import type { Announce, AppAuthorization, RequestContext, Session } from './session.js';
 import { captureTokenResponse, type TokenCaptureOptions } from './token-capture.js';
 
@@ -130,9 +131,10 @@ export class FetchHandler {
     const { request } = exchange;
     status.counters.requests++;
     status.pendingRequests++;
+    // The copy for a replay is read from now on, beside everything else; nothing waits for it.
+    const body = new RequestBody(request, { maxBytes: config.maxReplayBodyBytes, timeoutMs: config.replayBodyTimeoutMs });
     try {
       await session.beforeSend(exchange.context);
-      const body = await readReplayableBody(request, config.maxReplayBodyBytes);
       // Read once the request has its slot, so the token is the one current when it goes out.
       const sent = await this.#send(exchange, body, { first: true }, async () => {
         const record = await session.current();
@@ -156,6 +158,7 @@ export class FetchHandler {
       });
       throw error;
     } finally {
+      body.release();
       status.pendingRequests--;
     }
   }
@@ -169,7 +172,7 @@ export class FetchHandler {
    */
   async #send<T extends { tokens: SessionTokens | null; record?: SessionRecord; ownership?: AppAuthorization }>(
     exchange: Exchange,
-    body: ReplayableBody,
+    body: RequestBody,
     { first }: { first: boolean },
     attach: () => Promise<T>,
   ): Promise<{ response: Response; attached: T; replay?: Promise<SessionTokens | null> }> {
@@ -190,8 +193,10 @@ export class FetchHandler {
       response = this.#refuseRedirect(response, exchange);
       const refreshable = first && attached.ownership !== 'theirs' && response.status === 401 && isRefreshable(response);
       if (!refreshable) return { response, attached };
-      if (typeof body === 'string') {
-        this.#replaySkipped(body, exchange);
+      // Bounded: a body that has not ended by `replayBodyTimeoutMs` is given up.
+      const copy = await body.copy();
+      if (typeof copy === 'string') {
+        this.#replaySkipped(copy, exchange);
         return { response, attached };
       }
       return { response, attached, replay: session.afterUnauthorized(attached.record!, context) };
@@ -205,15 +210,15 @@ export class FetchHandler {
    * nonce in the proof (`use_dpop_nonce`, RFC 9449 §9) gets one more try with it, inside the same
    * send: it is not the request's replay, and no refresh.
    */
-  async #fetch({ request }: Exchange, body: ReplayableBody, tokens: SessionTokens | null): Promise<Response> {
+  async #fetch({ request }: Exchange, body: RequestBody, tokens: SessionTokens | null): Promise<Response> {
     const { env, selfOrigin, session } = this.#options;
-    if (tokens?.dpopKey === undefined) return env.fetch(authorizedRequest(request, body, tokens, selfOrigin));
+    if (tokens?.dpopKey === undefined) return env.fetch(authorizedRequest(request, await body.forSend(), tokens, selfOrigin));
     const attempt = async () => {
       const proof = (await session.proofFor(request.method, request.url, tokens))!;
-      return { proof, response: await env.fetch(authorizedRequest(request, body, tokens, selfOrigin, proof.proof)) };
+      return { proof, response: await env.fetch(authorizedRequest(request, await body.forSend(), tokens, selfOrigin, proof.proof)) };
     };
-    // A body only the first send could read (a stream) cannot go again: that answer stands.
-    return session.dpop.exchange(request.url, attempt, typeof body !== 'string');
+    // A body that was not kept (too large, still streaming) cannot go again: that answer stands.
+    return session.dpop.exchange(request.url, attempt, async () => typeof (await body.copy()) !== 'string');
   }
 
   /**
@@ -234,7 +239,7 @@ export class FetchHandler {
     return Response.error();
   }
 
-  #replaySkipped(reason: Exclude<ReplayableBody, ArrayBuffer | null>, { context }: Exchange): void {
+  #replaySkipped(reason: ReplaySkipReason, { context }: Exchange): void {
     const { status, announce, logger } = this.#options;
     status.counters.replaysSkipped++;
     announce('replay-skipped', { method: context.method, url: context.url, reason, clientId: context.clientId });
@@ -242,7 +247,7 @@ export class FetchHandler {
   }
 
   /** Replay a 401 with the tokens the session gives, or hand the 401 back when it gives none. */
-  async #replay(first: Response, decided: Promise<SessionTokens | null>, body: ReplayableBody, exchange: Exchange): Promise<Response> {
+  async #replay(first: Response, decided: Promise<SessionTokens | null>, body: RequestBody, exchange: Exchange): Promise<Response> {
     const { status, logger } = this.#options;
     const tokens = await decided;
     if (tokens === null) return first;
@@ -260,17 +265,12 @@ export class FetchHandler {
    *
    * @param sentWith `undefined` when the page's own Authorization header went out.
    */
-  async #retryWhenAsked(
-    response: Response,
-    body: ReplayableBody,
-    sentWith: SessionRecord | undefined,
-    exchange: Exchange,
-  ): Promise<Response> {
+  async #retryWhenAsked(response: Response, body: RequestBody, sentWith: SessionRecord | undefined, exchange: Exchange): Promise<Response> {
     const { config, status, logger, env, session } = this.#options;
-    if (config.apiRetry === false || typeof body === 'string') return response;
+    if (config.apiRetry === false) return response;
     for (let retry = 1; retry <= config.apiRetry.maxRetries && (response.status === 429 || response.status === 503); retry++) {
       const delay = parseRetryAfter(response.headers.get('retry-after'), response.headers.get('date'), env.now());
-      if (delay === null || delay > config.apiRetry.maxDelayMs) return response;
+      if (delay === null || delay > config.apiRetry.maxDelayMs || typeof (await body.copy()) === 'string') return response;
       logger?.debug('api-retry', {
         method: exchange.request.method,
         url: exchange.context.url,

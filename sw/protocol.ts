@@ -131,8 +131,11 @@ export type RefreshFailureReason = 'network' | 'timeout' | 'server-error' | 'rat
 /** Why a refresh ended the session. */
 export type SessionEndReason = 'invalid_grant' | 'refresh-rejected' | 'no-refresh-token';
 
-/** Why a 401 was handed back without a replay. */
-export type ReplaySkipReason = 'body-too-large' | 'body-unreadable';
+/**
+ * Why a 401 was handed back without a replay: the body passed `maxReplayBodyBytes`, had not ended
+ * within `replayBodyTimeoutMs` (a stream the page keeps open), or could not be read.
+ */
+export type ReplaySkipReason = 'body-too-large' | 'body-streaming' | 'body-unreadable';
 
 /** SW → page events, broadcast to every tab. */
 export interface BroadcastEventMap {

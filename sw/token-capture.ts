@@ -3,7 +3,7 @@ import type { DpopKey } from './dpop-key.js';
 import type { DpopSigner } from './dpop-signer.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { TokenResponseError } from './errors/token-response-error.js';
-import { readReplayableBody } from './replayable-body.js';
+import { RequestBody } from './request-body.js';
 import type { SessionRecord } from './session-record.js';
 import { encodeTokenBody, holdsOtherRefreshToken, readTokenBody } from './token-body.js';
 import { parseTokenResponse, type TokenSet } from './token-response.js';
@@ -117,11 +117,12 @@ function refuseTokenResponse(request: Request, response: Response, what: string,
 
 /**
  * The page's token request with a DPoP proof of the login's key (RFC 9449 §5), so the server binds
- * the tokens (and a refresh token) to it. The body is read first: a server asking for its nonce
- * gets the same request again with it.
+ * the tokens (and a refresh token) to it. The request's own body goes at once and a copy is kept
+ * beside it: a server asking for its nonce gets the same request again with it.
  */
 async function sendWithProof(request: Request, key: DpopKey, signer: DpopSigner, options: TokenCaptureOptions): Promise<Response> {
-  const body = await readReplayableBody(request, options.config.maxReplayBodyBytes);
+  const { maxReplayBodyBytes, replayBodyTimeoutMs } = options.config;
+  const body = new RequestBody(request, { maxBytes: maxReplayBodyBytes, timeoutMs: replayBodyTimeoutMs });
   const attempt = async () => {
     const proof = await signer.sign(key, {
       method: request.method,
@@ -131,8 +132,13 @@ async function sendWithProof(request: Request, key: DpopKey, signer: DpopSigner,
     const headers = new Headers(request.headers);
     headers.set('dpop', proof.proof);
     const init: RequestInit = { headers, referrer: request.referrer, referrerPolicy: request.referrerPolicy };
-    if (body instanceof ArrayBuffer) init.body = body;
+    const bytes = await body.forSend();
+    if (bytes !== null) init.body = bytes;
     return { proof, response: await options.fetch(new Request(request, init)) };
   };
-  return signer.exchange(request.url, attempt, typeof body !== 'string');
+  try {
+    return await signer.exchange(request.url, attempt, async () => typeof (await body.copy()) !== 'string');
+  } finally {
+    body.release();
+  }
 }

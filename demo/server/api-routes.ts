@@ -3,6 +3,7 @@ import { apiAuthorization } from './api-authorization.js';
 import type { ApiEnv } from './api-env.js';
 import { chatStream } from './chat-stream.js';
 import type { DemoState } from './demo-state.js';
+import { echoBody } from './echo-body.js';
 import { eventStream } from './event-stream.js';
 
 /**
@@ -34,13 +35,7 @@ export function createApiRoutes(state: DemoState): Hono<ApiEnv> {
   // carry the token there, so it refuses to follow.
   routes.get('/to-public', (c) => c.redirect('/public/landing', 302));
 
-  // Raw bytes in, the same bytes out: replay tests compare them byte for byte, so nothing here may
-  // parse or re-serialise the body.
-  routes.on(['POST', 'PUT', 'PATCH'], '/echo', async (c) => {
-    const body = await c.req.arrayBuffer();
-    const contentType = c.req.header('Content-Type');
-    return new Response(body, { status: 200, headers: contentType === undefined ? {} : { 'Content-Type': contentType } });
-  });
+  routes.on(['POST', 'PUT', 'PATCH'], '/echo', echoBody);
 
   // Server-sent events bound to the token that opened them, resuming after Last-Event-ID.
   routes.get('/events', eventStream(state));

@@ -6,6 +6,7 @@ import { clockDateHeader } from './clock-date-header.js';
 import { resolveDemoAppOptions, type DemoAppOptions } from './demo-app-options.js';
 import { createDemoControlRoutes } from './demo-control-routes.js';
 import { createDemoState } from './demo-state.js';
+import { echoBody } from './echo-body.js';
 import { createOAuthRoutes } from './oauth-routes.js';
 import { reflectOriginCors } from './reflect-origin-cors.js';
 import { requestLogger } from './request-logger.js';
@@ -53,6 +54,8 @@ export function createDemoApp(options: DemoAppOptions = {}): Hono {
   // Outside the protected paths: where `/api/to-public` redirects to. The request log says whether
   // an Authorization header arrived.
   app.get('/public/landing', (c) => c.json({ public: true }));
+  // The same echo as `/api/echo` where the worker does not answer: what the browser does on its own.
+  app.post('/public/echo', echoBody);
 
   app.route('/', createStaticRoutes(state.options, state.workerBuild));
 

@@ -590,6 +590,53 @@ describe('FetchHandler: replaying bodies byte for byte', () => {
     expect(status.counters).toMatchObject({ replaysSkipped: 1, replayed: 0 });
   });
 
+  it('a body the page keeps open goes out at once; its 401 comes back with replay-skipped body-streaming, not replayed', async () => {
+    const { send, api, network, apiRequests, refreshCalls, announcements, status } = await setup({ replayBodyTimeoutMs: 50 });
+    api.validToken = 'at-2';
+    network.readBodies = false;
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+    controller.enqueue(Uint8Array.of(1, 2, 3));
+    const request = apiRequest('/api/upload', { method: 'POST', body, duplex: 'half' } as RequestInit);
+
+    const response = await send(request, 'tab-7');
+
+    expect(response.status).toBe(401);
+    const sends = apiRequests();
+    expect(sends).toHaveLength(1);
+    expect(authorizationOf(sends[0]!)).toBe('Bearer at-1');
+    // What went out is the page's own stream, still open: what it wrote so far, then more.
+    const reader = sends[0]!.request.body!.getReader();
+    expect([...(await reader.read()).value!]).toEqual([1, 2, 3]);
+    controller.enqueue(Uint8Array.of(4));
+    expect([...(await reader.read()).value!]).toEqual([4]);
+    expect(refreshCalls()).toHaveLength(0);
+    expect(announcements.of('replay-skipped')).toEqual([
+      { method: 'POST', url: `${API_ORIGIN}/api/upload`, reason: 'body-streaming', clientId: 'tab-7' },
+    ]);
+    expect(status.counters).toMatchObject({ replaysSkipped: 1, replayed: 0 });
+  });
+
+  it('a stream body that ends within replayBodyTimeoutMs is replayed byte for byte', async () => {
+    const { send, api, apiRequests } = await setup({ replayBodyTimeoutMs: 60_000 });
+    api.validToken = 'at-2';
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(Uint8Array.of(1, 2));
+        c.enqueue(Uint8Array.of(3));
+        c.close();
+      },
+    });
+
+    const response = await send(apiRequest('/api/upload', { method: 'POST', body, duplex: 'half' } as RequestInit));
+
+    expect(response.status).toBe(200);
+    expect(apiRequests().map((s) => [...s.body])).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
+  });
+
   it('a body of exactly maxReplayBodyBytes is still replayed', async () => {
     const { send, api, apiRequests, announcements } = await setup({ maxReplayBodyBytes: 64 });
     api.validToken = 'at-2';

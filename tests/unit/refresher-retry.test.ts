@@ -175,7 +175,11 @@ describe('Refresher: transient failures are retried within one cycle', () => {
 
 describe('Refresher: a malformed 2xx is not retried', () => {
   it.each([
-    ['a body that is not JSON', () => new Response('<html>', { status: 200 }), 'malformed response (Failed to read the token response: it is neither a JSON object nor form-encoded)'],
+    [
+      'a body that is not JSON',
+      () => new Response('<html>', { status: 200 }),
+      'malformed response (Failed to read the token response: it is neither a JSON object nor form-encoded)',
+    ],
     [
       'a token response without access_token',
       () => Response.json({ refresh_token: 'rt-leaked' }),

@@ -118,6 +118,12 @@ describe('resolveConfig: invalid fields', () => {
     ],
     ['maxReplayBodyBytes zero', withField('maxReplayBodyBytes', 0), 'maxReplayBodyBytes', 'must be a positive whole number. Got 0.'],
     [
+      'replayBodyTimeoutMs negative',
+      withField('replayBodyTimeoutMs', -1),
+      'replayBodyTimeoutMs',
+      'must be a positive whole number. Got -1.',
+    ],
+    [
       'refreshTimeoutMs a string',
       withField('refreshTimeoutMs', '30000'),
       'refreshTimeoutMs',
@@ -249,6 +255,7 @@ describe('resolveConfig: valid configs', () => {
       exposeAccessToken: false,
       dpop: false,
       maxReplayBodyBytes: 10 * 1024 * 1024,
+      replayBodyTimeoutMs: 2000,
       revocationEndpoint: undefined,
       logoutEndpoint: undefined,
       refreshTimeoutMs: 30_000,

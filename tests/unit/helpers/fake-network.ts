@@ -16,6 +16,11 @@ export type Responder = (sent: SentRequest) => Response | Promise<Response>;
  */
 export class FakeNetwork {
   readonly sent: SentRequest[] = [];
+  /**
+   * Read each body before answering (and record it). Off, the server answers at once and the
+   * request's body is left to the responder, as a server that rejects an upload before reading it.
+   */
+  readBodies = true;
   readonly #routes: { endpoint: string; respond: Responder }[] = [];
 
   /** Answer requests to `endpoint` exactly, or below it (`https://api.example.com` takes every path). */
@@ -31,7 +36,7 @@ export class FakeNetwork {
 
   readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = input instanceof Request && init === undefined ? input : new Request(input, init);
-    const body = new Uint8Array(await request.clone().arrayBuffer());
+    const body = this.readBodies ? new Uint8Array(await request.clone().arrayBuffer()) : new Uint8Array();
     const sent: SentRequest = {
       request,
       url: request.url,
