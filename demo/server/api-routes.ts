@@ -34,6 +34,15 @@ export function createApiRoutes(state: DemoState): Hono<ApiEnv> {
   // A protected URL that redirects to an unprotected one (`/public/landing`): the worker must not
   // carry the token there, so it refuses to follow.
   routes.get('/to-public', (c) => c.redirect('/public/landing', 302));
+  // The same to another origin, which must not see the token either. Loopback only: this is not
+  // an open redirect for anyone who can reach the demo.
+  routes.get('/to-origin', (c) => {
+    const target = URL.parse('/public/landing', c.req.query('origin') ?? '');
+    if (target?.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(target.hostname)) {
+      return c.json({ error: 'origin must be an http loopback origin' }, 400);
+    }
+    return c.redirect(target.href, 302);
+  });
 
   routes.on(['POST', 'PUT', 'PATCH'], '/echo', echoBody);
 

@@ -24,3 +24,23 @@ test('a protected URL that redirects to an unprotected path is refused: the toke
   );
   expect(errors).toContain('RedirectRefusedError');
 });
+
+test('a protected URL that redirects to another origin is refused too: the other origin sees no request', async ({ session, app, idp }) => {
+  const tab = await openApp(session, `${app.origin}/`);
+  await login(tab);
+
+  const outcome = await tab.evaluate(
+    (origin) =>
+      fetch(`/api/to-origin?origin=${encodeURIComponent(origin)}`).then(
+        (response) => `answered ${response.status}`,
+        (error: unknown) => (error instanceof Error ? error.name : 'rejected'),
+      ),
+    idp.origin,
+  );
+
+  // Fetch has browsers drop Authorization on a cross-origin hop themselves; the worker does not
+  // rely on that (an engine that stopped would leak): it does not follow at all.
+  expect(outcome).toBe('TypeError');
+  expect((await app.requests()).filter((entry) => entry.path === '/api/to-origin').map((entry) => entry.authorization)).toEqual(['bearer']);
+  expect((await idp.requests()).filter((entry) => entry.path === '/public/landing')).toEqual([]);
+});
