@@ -256,6 +256,7 @@ export class AuthProxy extends EventTarget {
       case 'session-expired':
       case 'logged-out':
       case 'replay-skipped':
+      case 'event-stream-stalled':
       case 'state-changed':
       case 'queue-full':
         this.#emit(message.type, message.payload as never, event);

@@ -37,7 +37,7 @@ async function bundleClient(): Promise<Uint8Array> {
   return new TextEncoder().encode(chunks.map((chunk) => chunk.code).join('\n'));
 }
 
-// The worker's budget is 18.5 kB, not the 12 kB the package aims for. It was 12.9 kB (11.8 kB of
+// The worker's budget is 19 kB, not the 12 kB the package aims for. It was 12.9 kB (11.8 kB of
 // its own code for the core, resilience and realtime work, 1.1 kB of idb) before the session got
 // one owner and the guarantees were made to hold under storage faults and races (issue 10): the
 // session, the storage and environment seams, the store's bounds and memory fallback, the redirect
@@ -47,11 +47,12 @@ async function bundleClient(): Promise<Uint8Array> {
 // because a service worker cannot import code lazily and the config decides at install. Failing
 // closed (issue 15: token responses read by what the body is, JSON or form, scrubbed in their own
 // shape, and request bodies copied beside the first send with a size and time bound) added 0.9 kB,
-// measured at 18.1 kB. Getting back under 12 kB means dropping idb
+// measured at 18.1 kB; the event-stream watchdog (issue 14: its option, check, event and counter)
+// 0.4 kB, measured at 18.45 kB. Getting back under 12 kB means dropping idb
 // (which the house style prescribes) or guarantees; neither is a trim, so this budget stops the
 // worker growing unnoticed.
 const budgets: Budget[] = [
-  { name: 'worker  dist/sw-auth-proxy.js', limitBytes: 18_500, measure: () => readFile(new URL('dist/sw-auth-proxy.js', root)) },
+  { name: 'worker  dist/sw-auth-proxy.js', limitBytes: 19_000, measure: () => readFile(new URL('dist/sw-auth-proxy.js', root)) },
   { name: 'client  client/index.ts (workbox-window external)', limitBytes: 4_000, measure: bundleClient },
 ];
 

@@ -60,6 +60,19 @@ export interface ApiRetryOptions {
   maxDelayMs?: number;
 }
 
+/** What the worker does with the protected event streams (`text/event-stream`) it passes on. */
+export interface EventStreamOptions {
+  /**
+   * A stream that delivers no bytes for this long while the page waits for them is ended by the
+   * worker, as if the server had ended it, so the page's `EventSource` reconnects by itself
+   * (after its `retry:` delay, through the worker, with the current token and the `Last-Event-ID`
+   * the worker tracked). Any byte counts: events, comments (`: keep-alive`), `ping`s. Set it to
+   * well over the server's heartbeat interval (twice is a good start): a stream whose server sends
+   * nothing for longer is ended and reopened every time.
+   */
+  idleTimeoutMs: number;
+}
+
 /** When to refresh before expiry. */
 export interface RefreshAheadOptions {
   /**
@@ -204,6 +217,14 @@ export interface AuthProxyConfig {
    */
   apiRetry?: ApiRetryOptions | boolean;
   /**
+   * A watchdog for protected event streams: an `EventSource` whose connection died without a
+   * close (a proxy, a sleeping laptop, a network switch, a stuck server) otherwise stays open and
+   * silent for ever. Off unless given, because only the app knows how often its server speaks: a
+   * quiet stream is valid, and a default shorter than its silences would reconnect it for nothing.
+   * @default false
+   */
+  eventStreams?: EventStreamOptions | false;
+  /**
    * The BroadcastChannel the worker announces on; the client must use the same one.
    * @default 'sw-auth-proxy'
    */
@@ -244,6 +265,7 @@ export interface ResolvedConfig {
   readonly refreshAhead: Required<RefreshAheadOptions> | false;
   readonly maxWaitingRequests: number;
   readonly apiRetry: { methods: ReadonlySet<string>; maxRetries: number; maxDelayMs: number } | false;
+  readonly eventStreams: Readonly<EventStreamOptions> | false;
   readonly channelName: string;
   readonly databaseName: string;
 }

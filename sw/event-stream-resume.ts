@@ -1,4 +1,12 @@
+import { endWhenSilent } from './end-when-silent.js';
 import { EventIdParser } from './event-id-parser.js';
+
+export interface EventStreamResumeOptions {
+  /** End a stream that delivered nothing this long (`eventStreams.idleTimeoutMs`); `null`: never. */
+  idleTimeoutMs: number | null;
+  /** A stream was ended for its silence; its reconnect resumes from the id tracked so far. */
+  onStalled: (url: string, clientId: string, idleMs: number) => void;
+}
 
 /**
  * Puts `Last-Event-ID` back on EventSource reconnects that pass through the worker.
@@ -11,9 +19,18 @@ import { EventIdParser } from './event-id-parser.js';
  * the `id` field at each dispatch, an empty `id` resets it) and restores it on the next request
  * for the same page and URL, if the stream before it ended on the server's or the network's side.
  * A stream the page closed (its body cancelled) is forgotten, so a new EventSource starts afresh.
+ *
+ * With an idle timeout, a stream that goes silent is ended here (see end-when-silent.ts): it
+ * counts as ended on the server's side, so the EventSource's reconnect gets its `Last-Event-ID`
+ * back like any other.
  */
 export class EventStreamResume {
   readonly #streams = new Map<string, StreamRecord>();
+  readonly #options: EventStreamResumeOptions;
+
+  constructor(options: EventStreamResumeOptions) {
+    this.#options = options;
+  }
 
   /** `request`, or a copy with `Last-Event-ID` when it reconnects an ended stream. */
   restore(request: Request, clientId: string): Request {
@@ -36,7 +53,12 @@ export class EventStreamResume {
     this.#prune();
     this.#streams.set(key, record);
     const parser = new EventIdParser(record.lastEventId);
-    const reader = response.body.getReader();
+    const { idleTimeoutMs, onStalled } = this.#options;
+    const source =
+      idleTimeoutMs === null
+        ? response.body
+        : endWhenSilent(response.body, idleTimeoutMs, () => onStalled(request.url, clientId, idleTimeoutMs));
+    const reader = source.getReader();
     const end = (): void => {
       record.open = false;
       record.endedAt = Date.now();

@@ -64,7 +64,7 @@ function describe(url: URL): string {
  */
 export class FetchHandler {
   readonly #options: FetchHandlerOptions;
-  readonly #eventStreams = new EventStreamResume();
+  readonly #eventStreams: EventStreamResume;
   readonly #slots: RequestSlots;
   readonly #capture: TokenCaptureOptions;
 
@@ -74,6 +74,15 @@ export class FetchHandler {
   constructor(options: FetchHandlerOptions) {
     this.#options = options;
     this.#slots = new RequestSlots(options.requestsInFlight ?? REQUESTS_IN_FLIGHT);
+    this.#eventStreams = new EventStreamResume({
+      idleTimeoutMs: options.config.eventStreams === false ? null : options.config.eventStreams.idleTimeoutMs,
+      onStalled: (raw, clientId, idleMs) => {
+        const url = describe(new URL(raw));
+        options.status.counters.eventStreamsStalled++;
+        options.announce('event-stream-stalled', { url, idleMs, clientId });
+        options.logger?.debug('event-stream-stalled', { url, idleMs });
+      },
+    });
     this.#capture = {
       config: options.config,
       login: (tokens, dpopKey) => options.session.login(tokens, dpopKey),

@@ -8,6 +8,7 @@ export type {
   ApiRetryOptions,
   AuthProxyConfig,
   BackoffOptions,
+  EventStreamOptions,
   ProtectedOrigin,
   RefreshAheadOptions,
   RefreshTokenStorage,

@@ -46,6 +46,8 @@ export interface AuthCounters {
   apiRetries: number;
   /** 401s returned as they were because the body could not be replayed. */
   replaysSkipped: number;
+  /** Event streams the worker ended because they went silent (`eventStreams.idleTimeoutMs`). */
+  eventStreamsStalled: number;
 }
 
 /** What `AuthProxy.status()` returns, answered by the worker. */
@@ -177,6 +179,12 @@ export interface BroadcastEventMap {
    * `clientId` is the tab whose request it was.
    */
   'replay-skipped': { method: string; url: string; reason: ReplaySkipReason; clientId: string };
+  /**
+   * The worker ended a protected event stream that delivered nothing for `idleMs` (the
+   * `eventStreams.idleTimeoutMs` of its config); the page's EventSource reconnects by itself.
+   * `url` has no query string; `clientId` is the tab whose stream it was.
+   */
+  'event-stream-stalled': { url: string; idleMs: number; clientId: string };
   /** Something failed inside the worker; requests were still answered. */
   error: WireError;
   /** Too many requests were waiting for a refresh; this one was answered without waiting. */

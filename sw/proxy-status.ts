@@ -4,7 +4,15 @@ import { VERSION } from './version.js';
 
 /** Counters and recent history of this worker, for `AuthProxy.status()`. */
 export class ProxyStatus {
-  readonly counters: AuthCounters = { requests: 0, replayed: 0, refreshes: 0, refreshFailures: 0, replaysSkipped: 0, apiRetries: 0 };
+  readonly counters: AuthCounters = {
+    requests: 0,
+    replayed: 0,
+    refreshes: 0,
+    refreshFailures: 0,
+    replaysSkipped: 0,
+    apiRetries: 0,
+    eventStreamsStalled: 0,
+  };
   pendingRequests = 0;
   lastRefreshAt: number | null = null;
   lastError: WireError | null = null;

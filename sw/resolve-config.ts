@@ -11,7 +11,15 @@ import {
   parsePathPrefixes,
   positiveInteger,
 } from './config-fields.js';
-import type { AuthProxyConfig, BackoffOptions, DpopOptions, ProtectedOrigin, RefreshAheadOptions, ResolvedConfig } from './config.js';
+import type {
+  AuthProxyConfig,
+  BackoffOptions,
+  DpopOptions,
+  EventStreamOptions,
+  ProtectedOrigin,
+  RefreshAheadOptions,
+  ResolvedConfig,
+} from './config.js';
 import { editDistance } from './edit-distance.js';
 import { DEFAULT_CHANNEL_NAME } from './protocol.js';
 
@@ -35,6 +43,7 @@ const KNOWN_KEYS: readonly (keyof AuthProxyConfig)[] = [
   'refreshAhead',
   'maxWaitingRequests',
   'apiRetry',
+  'eventStreams',
   'channelName',
   'databaseName',
   'allowInsecureHttp',
@@ -92,6 +101,19 @@ function resolveApiRetry(value: unknown): ResolvedConfig['apiRetry'] {
     maxRetries: positiveInteger('apiRetry.maxRetries', options['maxRetries'], 2),
     maxDelayMs: positiveInteger('apiRetry.maxDelayMs', options['maxDelayMs'], 10_000),
   };
+}
+
+/** Below this, healthy streams would be ended between two chunks of an ordinary network. */
+const MIN_IDLE_TIMEOUT_MS = 1000;
+
+function resolveEventStreams(value: unknown): EventStreamOptions | false {
+  if (value === undefined || value === false) return false;
+  const example = 'Write e.g. `eventStreams: { idleTimeoutMs: 45000 }`: well over how often the server sends a comment or ping.';
+  const options = nested('eventStreams', value, ['idleTimeoutMs']);
+  if (options['idleTimeoutMs'] === undefined) fail('eventStreams.idleTimeoutMs', 'is required', example);
+  const idleTimeoutMs = positiveInteger('eventStreams.idleTimeoutMs', options['idleTimeoutMs'], 0);
+  if (idleTimeoutMs < MIN_IDLE_TIMEOUT_MS) fail('eventStreams.idleTimeoutMs', `must be at least ${MIN_IDLE_TIMEOUT_MS} ms`, example);
+  return { idleTimeoutMs };
 }
 
 /**
@@ -174,6 +196,7 @@ export function resolveConfig(input: unknown, base: string): ResolvedConfig {
     refreshAhead: resolveRefreshAhead(config['refreshAhead']),
     maxWaitingRequests: positiveInteger('maxWaitingRequests', config['maxWaitingRequests'], 4000),
     apiRetry: resolveApiRetry(config['apiRetry']),
+    eventStreams: resolveEventStreams(config['eventStreams']),
     channelName: optionalString('channelName', config['channelName']) ?? DEFAULT_CHANNEL_NAME,
     databaseName: optionalString('databaseName', config['databaseName']) ?? 'sw-auth-proxy',
   };

@@ -13,6 +13,7 @@ export const AUTH_EVENT_TYPES = [
   'state-changed',
   'logged-out',
   'replay-skipped',
+  'event-stream-stalled',
   'queue-full',
   'error',
   'version-mismatch',

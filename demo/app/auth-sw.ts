@@ -13,4 +13,6 @@ installAuthProxy({
   clientId: 'demo-spa',
   revocationEndpoint: '/oauth/revoke',
   logoutEndpoint: '/auth/logout',
+  // The demo's event streams ping every 2 s: one silent for 10 s has died without a close.
+  eventStreams: { idleTimeoutMs: 10_000 },
 });

@@ -49,6 +49,10 @@ export interface DemoCounters {
   wsAuthCloses: number;
   /** WebSocket messages received (each one is echoed). */
   wsMessages: number;
+  /** Event streams that went silent on purpose (`GET /api/events?stallAfter=`). */
+  eventStreamsStalled: number;
+  /** Of those, the ones the other side closed (the server itself never does). */
+  stalledStreamsClosed: number;
 }
 
 /** All counters at zero. */
@@ -74,5 +78,7 @@ export function createDemoCounters(): DemoCounters {
     wsUpgradesRejected: 0,
     wsAuthCloses: 0,
     wsMessages: 0,
+    eventStreamsStalled: 0,
+    stalledStreamsClosed: 0,
   };
 }

@@ -29,6 +29,9 @@ const LIVENESS_CHECK_MS = 1000;
  * - The stream ends when its token expires, is invalidated (`/demo/expire`) or its session is
  *   revoked. The browser then reconnects with `Last-Event-ID`; through the worker that reconnect
  *   is refreshed and replayed, so the page sees one continuous sequence.
+ * - `?stallAfter=<n>`: a connection that has sent tick `n` goes silent and stays open (no ticks,
+ *   no pings, no end at expiry) until the other side closes it, as a connection that died
+ *   without a close looks to a browser. A reconnect that resumes after `n` runs normally.
  */
 export function eventStream(state: DemoState): Handler<ApiEnv> {
   return (c) => {
@@ -36,8 +39,10 @@ export function eventStream(state: DemoState): Handler<ApiEnv> {
     const first = Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId + 1 : 1;
     const count = readIntegerQuery(c.req.query('count'), Number.POSITIVE_INFINITY, 0, Number.MAX_SAFE_INTEGER);
     const interval = readIntegerQuery(c.req.query('interval'), DEFAULT_EVENT_INTERVAL_MS, 20, 60_000);
+    const stallAfter = readIntegerQuery(c.req.query('stallAfter'), Number.POSITIVE_INFINITY, 1, Number.MAX_SAFE_INTEGER);
     const claims = c.get('claims');
-    const live = (): boolean => state.accessTokens.isCurrent(claims) && !state.sessions.isRevoked(claims.sid);
+    let stalled = false;
+    const live = (): boolean => !stalled && state.accessTokens.isCurrent(claims) && !state.sessions.isRevoked(claims.sid);
 
     return streamSSE(c, async (stream) => {
       const aborted = new AbortController();
@@ -59,6 +64,12 @@ export function eventStream(state: DemoState): Handler<ApiEnv> {
             if (!live()) break;
           }
           await stream.writeSSE({ id: String(id), event: 'tick', data: JSON.stringify({ id, sub: claims.sub }) });
+          if (id === stallAfter) {
+            stalled = true;
+            state.counters.eventStreamsStalled += 1;
+            await new Promise((resolve) => aborted.signal.addEventListener('abort', resolve, { once: true }));
+            state.counters.stalledStreamsClosed += 1;
+          }
         }
       } catch (error) {
         if (!aborted.signal.aborted) throw error;

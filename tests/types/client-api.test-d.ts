@@ -79,6 +79,7 @@ describe('AuthStatus', () => {
       refreshFailures: number;
       apiRetries: number;
       replaysSkipped: number;
+      eventStreamsStalled: number;
     }>();
   });
 });

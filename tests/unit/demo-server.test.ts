@@ -504,6 +504,19 @@ describe('/api routes', () => {
     expect([...text.matchAll(/^id: (\d+)$/gm)].map((match) => match[1])).toEqual(['8', '9']);
   });
 
+  it('GET /api/events?stallAfter=n goes silent after tick n and stays open until the client closes it', async () => {
+    const { access_token } = await login();
+    const res = await app.request('/api/events?interval=20&stallAfter=2', { headers: { Authorization: `Bearer ${access_token}` } });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('id: 2\n')) text += (await reader.read()).value ?? '';
+    expect([...text.matchAll(/^id: (\d+)$/gm)].map((match) => match[1])).toEqual(['1', '2']);
+    await expect.poll(async () => (await stats()).eventStreamsStalled).toBe(1);
+    expect((await stats()).stalledStreamsClosed).toBe(0);
+    await reader.cancel();
+    await expect.poll(async () => (await stats()).stalledStreamsClosed).toBe(1);
+  });
+
   it('counts every /api request and every 401', async () => {
     const { access_token } = await login();
     await me(access_token);

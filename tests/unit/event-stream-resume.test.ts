@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventIdParser } from '../../sw/event-id-parser.js';
 import { EventStreamResume } from '../../sw/event-stream-resume.js';
 
@@ -34,13 +34,15 @@ describe('EventIdParser', () => {
   });
 });
 
+const NO_WATCHDOG = { idleTimeoutMs: null, onStalled: () => undefined };
+
 describe('EventStreamResume', () => {
   const request = (headers: Record<string, string> = {}) =>
     new Request('https://app.test/api/events', { headers: { Accept: 'text/event-stream', ...headers } });
   const stream = (text: string) => new Response(text, { headers: { 'Content-Type': 'text/event-stream' } });
 
   it('restores Last-Event-ID on the next request once the stream ended on the server side', async () => {
-    const resume = new EventStreamResume();
+    const resume = new EventStreamResume(NO_WATCHDOG);
     const first = resume.track(stream('id: 1\ndata: a\n\nid: 2\ndata: b\n\n'), request(), 'client-1');
     expect(await first.text()).toBe('id: 1\ndata: a\n\nid: 2\ndata: b\n\n');
     expect(resume.restore(request(), 'client-1').headers.get('last-event-id')).toBe('2');
@@ -49,7 +51,7 @@ describe('EventStreamResume', () => {
   });
 
   it('forgets a stream the page closed, so a new EventSource starts afresh', async () => {
-    const resume = new EventStreamResume();
+    const resume = new EventStreamResume(NO_WATCHDOG);
     const response = resume.track(stream('id: 1\ndata: a\n\n'), request(), 'client-1');
     const reader = response.body!.getReader();
     await reader.read();
@@ -58,10 +60,51 @@ describe('EventStreamResume', () => {
   });
 
   it('leaves other responses and requests alone', () => {
-    const resume = new EventStreamResume();
+    const resume = new EventStreamResume(NO_WATCHDOG);
     const json = new Response('{}', { headers: { 'Content-Type': 'application/json' } });
     expect(resume.track(json, request(), 'c')).toBe(json);
     const plain = new Request('https://app.test/api/me');
     expect(resume.restore(plain, 'c')).toBe(plain);
+  });
+
+  it('with an idle timeout, ends a silent stream and resumes its reconnect from the last id', async () => {
+    vi.useFakeTimers();
+    try {
+      const onStalled = vi.fn();
+      const resume = new EventStreamResume({ idleTimeoutMs: 1500, onStalled });
+      let server!: ReadableStreamDefaultController<Uint8Array>;
+      const body = new ReadableStream<Uint8Array>({ start: (c) => void (server = c) });
+      const response = resume.track(new Response(body, { headers: { 'Content-Type': 'text/event-stream' } }), request(), 'client-1');
+      const reader = response.body!.getReader();
+      server.enqueue(bytes('id: 1\ndata: a\n\nid: 2\ndata: b\n\ndata: half an event, never ended'));
+      await reader.read();
+      // While the stream is open its reconnect state is not used.
+      expect(resume.restore(request(), 'client-1').headers.get('last-event-id')).toBeNull();
+      const read = reader.read();
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(await read).toEqual({ done: true, value: undefined });
+      expect(onStalled).toHaveBeenCalledExactlyOnceWith('https://app.test/api/events', 'client-1', 1500);
+      expect(resume.restore(request(), 'client-1').headers.get('last-event-id')).toBe('2');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('without an idle timeout, a silent stream stays open and no timer runs', async () => {
+    vi.useFakeTimers();
+    try {
+      const resume = new EventStreamResume(NO_WATCHDOG);
+      const body = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(bytes(': hello\n\n')) });
+      const response = resume.track(new Response(body, { headers: { 'Content-Type': 'text/event-stream' } }), request(), 'client-1');
+      const reader = response.body!.getReader();
+      await reader.read();
+      let settled = false;
+      void reader.read().finally(() => void (settled = true));
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(settled).toBe(false);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

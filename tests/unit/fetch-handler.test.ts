@@ -332,6 +332,64 @@ describe('FetchHandler: 401, refresh, replay', () => {
   });
 });
 
+describe('FetchHandler: event streams that go silent', () => {
+  const eventSource = (path: string) => apiRequest(path, { headers: { Accept: 'text/event-stream' } });
+
+  it('ends a protected event stream silent for eventStreams.idleTimeoutMs, announces it without the query, and counts it', async () => {
+    const { send, api, announcements, status, logLines } = await setup({ eventStreams: { idleTimeoutMs: 1000 } });
+    const id = 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+    let cancelled = false;
+    api.respond = () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start: (c) => c.enqueue(new TextEncoder().encode('retry: 250\n\nid: 1\ndata: a\n\n')),
+          cancel: () => void (cancelled = true),
+        }),
+        { headers: { 'Content-Type': 'text/event-stream' } },
+      );
+    const response = await send(eventSource(`/api/events/${id}?topic=secret`), 'client-7');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const reader = response.body!.getReader();
+      await reader.read();
+      const read = reader.read();
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(await read).toEqual({ done: true, value: undefined });
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(cancelled).toBe(true);
+    expect(announcements.of('event-stream-stalled')).toEqual([
+      { url: `${API_ORIGIN}/api/events/[redacted]`, idleMs: 1000, clientId: 'client-7' },
+    ]);
+    expect(status.counters.eventStreamsStalled).toBe(1);
+    expect(logLines.join('\n')).toContain('event-stream-stalled');
+    expect(JSON.stringify(announcements.all) + logLines.join('\n')).not.toMatch(/secret|a1B2c3/);
+  });
+
+  it('leaves event streams alone when eventStreams is off (the default)', async () => {
+    const { send, api, status } = await setup();
+    api.respond = () =>
+      new Response(new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new TextEncoder().encode(': hi\n\n')) }), {
+        headers: { 'Content-Type': 'text/event-stream' },
+      });
+    const response = await send(eventSource('/api/events'));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const reader = response.body!.getReader();
+      await reader.read();
+      let settled = false;
+      void reader.read().finally(() => void (settled = true));
+      await vi.advanceTimersByTimeAsync(600_000);
+      expect(settled).toBe(false);
+      void reader.cancel();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(status.counters.eventStreamsStalled).toBe(0);
+  });
+});
+
 describe('FetchHandler: requests in flight', () => {
   it('sends at most requestsInFlight at once; the others wait their turn and go out with the token current by then', async () => {
     const { send, api, isValid, apiRequests, refreshCalls, status } = await setup({}, { requestsInFlight: 2 });

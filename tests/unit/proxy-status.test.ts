@@ -83,7 +83,7 @@ describe('ProxyStatus.snapshot', () => {
       dpopThumbprint: null,
       debug: true,
       lastError: { name: 'RefreshFailedError', message: 'Failed to refresh the access token: the server answered 503' },
-      counters: { requests: 5, replayed: 0, refreshes: 0, refreshFailures: 0, replaysSkipped: 0, apiRetries: 3 },
+      counters: { requests: 5, replayed: 0, refreshes: 0, refreshFailures: 0, replaysSkipped: 0, apiRetries: 3, eventStreamsStalled: 0 },
       version: VERSION,
     });
     expect(JSON.stringify(snapshot)).not.toMatch(/at-1|rt-1|sw-auth-proxy\.x/);

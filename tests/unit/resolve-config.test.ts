@@ -264,6 +264,7 @@ describe('resolveConfig: valid configs', () => {
       refreshAhead: { fraction: 0.1, minMs: 5000 },
       maxWaitingRequests: 4000,
       apiRetry: false,
+      eventStreams: false,
       channelName: 'sw-auth-proxy',
       databaseName: 'sw-auth-proxy',
     });
@@ -367,6 +368,26 @@ describe('resolveConfig: resilience options', () => {
     ['maxWaitingRequests zero', 'maxWaitingRequests', withField('maxWaitingRequests', 0), 'must be a positive whole number. Got 0.'],
     ['maxWaitingRequests infinite', 'maxWaitingRequests', withField('maxWaitingRequests', Infinity), 'must be a positive whole number.'],
     ['apiRetry a string', 'apiRetry', withField('apiRetry', 'yes'), 'must be an object'],
+    ['eventStreams true', 'eventStreams', withField('eventStreams', true), 'must be an object'],
+    ['eventStreams without idleTimeoutMs', 'eventStreams.idleTimeoutMs', withField('eventStreams', {}), 'is required'],
+    [
+      'an unknown eventStreams option',
+      'eventStreams.idleMs',
+      withField('eventStreams', { idleMs: 45_000 }),
+      'Known options: idleTimeoutMs',
+    ],
+    [
+      'eventStreams.idleTimeoutMs a string',
+      'eventStreams.idleTimeoutMs',
+      withField('eventStreams', { idleTimeoutMs: '45s' }),
+      'must be a positive whole number',
+    ],
+    [
+      'eventStreams.idleTimeoutMs under a second',
+      'eventStreams.idleTimeoutMs',
+      withField('eventStreams', { idleTimeoutMs: 500 }),
+      'must be at least 1000 ms',
+    ],
     ['apiRetry null', 'apiRetry', withField('apiRetry', null), 'must be an object'],
     [
       'an unknown apiRetry option',
@@ -432,6 +453,12 @@ describe('resolveConfig: resilience options', () => {
     [undefined, false],
   ])('apiRetry %s is off', (apiRetry, resolved) => {
     expect(resolveConfig({ ...valid, ...(apiRetry === undefined ? {} : { apiRetry }) }, BASE).apiRetry).toBe(resolved);
+  });
+
+  it('eventStreams: an idle timeout turns the watchdog on; false or nothing leaves it off', () => {
+    expect(resolveConfig({ ...valid, eventStreams: { idleTimeoutMs: 45_000 } }, BASE).eventStreams).toEqual({ idleTimeoutMs: 45_000 });
+    expect(resolveConfig({ ...valid, eventStreams: false }, BASE).eventStreams).toBe(false);
+    expect(resolveConfig(valid, BASE).eventStreams).toBe(false);
   });
 
   it('apiRetry: true retries the idempotent methods with the default limits', () => {
