@@ -65,10 +65,10 @@ export async function captureTokenResponse(request: Request, options: TokenCaptu
   const refuse = (what: string) => refuseTokenResponse(request, response, what, options);
   if (body.format === 'other') return body.holdsRefreshToken ? refuse('is neither a JSON object nor form-encoded') : response;
   const { format, fields } = body;
-  const scrubbed: Record<string, unknown> = { ...fields };
-  delete scrubbed['refresh_token'];
   if (holdsOtherRefreshToken(fields)) return refuse('holds a refresh token outside the top-level `refresh_token` field');
   if (!('access_token' in fields) && !('refresh_token' in fields)) return response;
+  const scrubbed: Record<string, unknown> = { ...fields };
+  delete scrubbed['refresh_token'];
 
   try {
     const tokens = parseTokenResponse(fields, options.now(), response.headers.get('date'), key === null ? 'Bearer' : 'DPoP');
