@@ -46,11 +46,13 @@ describe('AuthProxy events', () => {
       | 'state-changed'
       | 'logged-out'
       | 'replay-skipped'
+      | 'event-stream-stalled'
       | 'error'
       | 'queue-full'
       | 'version-mismatch'
     >();
     expectTypeOf<AuthProxyEventMap['logged-in']['detail']>().toEqualTypeOf<{ generation: number; expiresAt: number | null }>();
+    expectTypeOf<AuthProxyEventMap['event-stream-stalled']['detail']>().toEqualTypeOf<{ url: string; idleMs: number; clientId: string }>();
   });
 
   test('a typed listener cannot be registered for another event type', () => {
