@@ -67,7 +67,8 @@ export function eventStream(state: DemoState): Handler<ApiEnv> {
           if (id === stallAfter) {
             stalled = true;
             state.counters.eventStreamsStalled += 1;
-            await new Promise((resolve) => aborted.signal.addEventListener('abort', resolve, { once: true }));
+            // The client may already be gone; a listener added after the abort would never fire.
+            if (!aborted.signal.aborted) await new Promise((resolve) => aborted.signal.addEventListener('abort', resolve, { once: true }));
             state.counters.stalledStreamsClosed += 1;
           }
         }
