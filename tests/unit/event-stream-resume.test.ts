@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EventIdParser } from '../../sw/event-id-parser.js';
 import { EventStreamResume } from '../../sw/event-stream-resume.js';
+import { readSettlesWithin } from './helpers/read-settles.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -98,10 +99,7 @@ describe('EventStreamResume', () => {
       const response = resume.track(new Response(body, { headers: { 'Content-Type': 'text/event-stream' } }), request(), 'client-1');
       const reader = response.body!.getReader();
       await reader.read();
-      let settled = false;
-      void reader.read().finally(() => void (settled = true));
-      await vi.advanceTimersByTimeAsync(60_000);
-      expect(settled).toBe(false);
+      expect(await readSettlesWithin(reader, 60_000)).toBe(false);
       expect(vi.getTimerCount()).toBe(0);
     } finally {
       vi.useRealTimers();

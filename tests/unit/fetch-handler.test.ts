@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TokenStore } from '../../sw/token-store.js';
 import { barrier, deferred } from './helpers/deferred.js';
 import { dispatchFetch } from './helpers/fetch-event.js';
+import { readSettlesWithin } from './helpers/read-settles.js';
 import { expiredToken, tokenResponse } from './helpers/fake-network.js';
 import { API_ORIGIN, APP_ORIGIN, LOGIN_ENDPOINT, TOKEN_ENDPOINT, tokenSet } from './helpers/fixtures.js';
 import { apiRequest, authorizationOf, proxyHarness as setup } from './helpers/proxy-harness.js';
@@ -378,10 +379,7 @@ describe('FetchHandler: event streams that go silent', () => {
     try {
       const reader = response.body!.getReader();
       await reader.read();
-      let settled = false;
-      void reader.read().finally(() => void (settled = true));
-      await vi.advanceTimersByTimeAsync(600_000);
-      expect(settled).toBe(false);
+      expect(await readSettlesWithin(reader, 600_000)).toBe(false);
       void reader.cancel();
     } finally {
       vi.useRealTimers();
