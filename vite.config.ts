@@ -14,7 +14,8 @@ const define = {
  * One config, four builds (`vite build --mode <name>`), because a service worker must be one
  * self-contained classic script while the library entries stay ES modules with their dependencies
  * external:
- * - `lib`: `dist/sw.js` and `dist/client.js` for bundlers;
+ * - `lib`: `dist/sw.js`, `dist/client.js` and `dist/page.js` (the page engine, which the client
+ *   imports lazily) for bundlers;
  * - `sw-classic`: `dist/sw-auth-proxy.js`, the prebuilt script for `importScripts`;
  * - `demo`: the demo page (and `realtime.html`, for the realtime tests) into `dist/demo/`;
  * - `demo-sw`: the demo's worker into `dist/demo/auth-sw.js`.
@@ -44,7 +45,7 @@ export default defineConfig(({ mode }): UserConfig => {
           minify: false,
           sourcemap: true,
           lib: {
-            entry: { sw: 'sw/index.ts', client: 'client/index.ts', websocket: 'client/websocket-entry.ts' },
+            entry: { sw: 'sw/index.ts', client: 'client/index.ts', websocket: 'client/websocket-entry.ts', page: 'page/index.ts' },
             formats: ['es'],
             fileName: (_format, name) => `${name}.js`,
           },

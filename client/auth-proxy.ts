@@ -1,4 +1,6 @@
 import type { Workbox } from 'workbox-window';
+import type { PageProxy } from '../page/install-page-proxy.js';
+import type { AuthProxyConfig } from '../sw/config.js';
 import { AuthProxyError } from '../sw/errors/auth-proxy-error.js';
 import { ProxyTimeoutError } from '../sw/errors/proxy-timeout-error.js';
 import { ProxyUnavailableError } from '../sw/errors/proxy-unavailable-error.js';
@@ -7,6 +9,7 @@ import {
   PROTOCOL_VERSION,
   isBroadcastMessage,
   type AuthStatus,
+  type ProxyMode,
   type RequestMap,
   type RequestType,
 } from '../sw/protocol.js';
@@ -45,11 +48,33 @@ export interface RegisterAuthProxyOptions {
    * @default true
    */
   refreshOnVisible?: boolean;
+  /**
+   * What happens where no service worker can control the page: service workers unavailable (a
+   * Firefox private window, an iOS in-app browser, a policy), the registration refused, or the
+   * worker not controlling the page within `requestTimeoutMs`.
+   * - `'none'`: `ready` rejects with a `ProxyUnavailableError`; requests go out without a token.
+   * - `'page'`: the same session engine runs in the page (`sw-auth-proxy/page`, loaded only then)
+   *   with `config`, wrapping `fetch` and `XMLHttpRequest` for the protected URLs. It shares the
+   *   session, the refresh lock and the events with every other tab, worker or page. Page script
+   *   can read and change what the engine holds: see SECURITY.md before turning it on.
+   * @default 'none'
+   */
+  fallback?: 'none' | 'page';
+  /**
+   * The worker's config, for `fallback: 'page'` only: keep it in one module that the worker script
+   * and the page both import, so the two agree on what is protected, the store and the lock. Under
+   * a worker it is never used nor sent: the worker's own script is its config, which no page can widen.
+   */
+  config?: AuthProxyConfig;
 }
 
 /** What `ready` resolves with, from the handshake. */
 export interface ReadyInfo {
-  /** The worker's package version. */
+  /** `'worker'`, or `'page'` when the engine runs in this page (`fallback: 'page'`). */
+  mode: ProxyMode;
+  /** In page mode: why the worker could not take the page (never a token). */
+  fallbackReason?: string;
+  /** The worker's (or page engine's) package version. */
   workerVersion: string;
   /** This page's id as the worker sees it (`Client.id`); `replay-skipped` events carry it. */
   clientId: string;
@@ -104,7 +129,13 @@ export class AuthProxy extends EventTarget {
    */
   readonly ready: Promise<ReadyInfo>;
 
-  readonly #workbox: Workbox;
+  /** `null` where the browser has no service workers (workbox-window cannot even be constructed there). */
+  readonly #workbox: Workbox | null;
+  readonly #scriptUrl: string;
+  readonly #fallback: 'none' | 'page';
+  readonly #config: AuthProxyConfig | undefined;
+  /** The engine in this page, once it runs here (`fallback: 'page'`). */
+  #page: PageProxy | null = null;
   readonly #timeoutMs: number;
   /** What the worker said a logout may take beyond a command's timeout (it waits for the server). */
   #logoutTimeoutMs = 0;
@@ -112,9 +143,16 @@ export class AuthProxy extends EventTarget {
   readonly #channel: BroadcastChannel;
   readonly #teardown = new AbortController();
 
-  constructor(workbox: Workbox, options: RegisterAuthProxyOptions = {}) {
+  /**
+   * @param scriptUrl the worker script's URL, absolute: the page engine resolves the config's
+   *   relative URLs against it, as the worker does.
+   */
+  constructor(workbox: Workbox | null, options: RegisterAuthProxyOptions = {}, scriptUrl = location.href) {
     super();
     this.#workbox = workbox;
+    this.#scriptUrl = scriptUrl;
+    this.#fallback = options.fallback ?? 'none';
+    this.#config = options.config;
     this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#scope = options.scope;
     // Listen before registering, so a login that happens while the worker starts is not missed.
@@ -169,21 +207,48 @@ export class AuthProxy extends EventTarget {
 
   /** Unregister the worker and stop listening. Tokens stay in IndexedDB until a logout. */
   async unregister(): Promise<boolean> {
-    const registration = await navigator.serviceWorker.getRegistration(this.#scope);
+    const registration = 'serviceWorker' in navigator ? await navigator.serviceWorker.getRegistration(this.#scope) : undefined;
     this.dispose();
     return registration ? registration.unregister() : false;
   }
 
-  /** Stop listening to the worker; the worker itself keeps running. */
+  /**
+   * Stop listening to the worker; the worker itself keeps running. In page mode the engine stops
+   * too: `fetch` and `XMLHttpRequest` are the page's own again.
+   */
   dispose(): void {
     this.#teardown.abort();
     this.#channel.close();
+    this.#page?.dispose();
+    this.#page = null;
   }
 
   async #start(): Promise<ReadyInfo> {
-    if (!('serviceWorker' in navigator)) {
+    try {
+      return await this.#startWorker();
+    } catch (error) {
+      if (this.#fallback !== 'page') throw error;
+      return this.#startPage(error);
+    }
+  }
+
+  /** Run the engine in this page, because the worker could not take it (`cause`). */
+  async #startPage(cause: unknown): Promise<ReadyInfo> {
+    // Loaded only here: apps whose pages always get the worker never download the page engine.
+    const { installPageProxy } = await import('../page/index.js');
+    if (this.#teardown.signal.aborted) throw new ProxyUnavailableError('Failed to start the auth proxy: disposed while starting');
+    const engine = installPageProxy(this.#config!, { baseUrl: this.#scriptUrl });
+    this.#page = engine;
+    const hello = await engine.request('hello', { clientVersion: VERSION, protocol: PROTOCOL_VERSION });
+    this.#logoutTimeoutMs = hello.logoutTimeoutMs;
+    const fallbackReason = cause instanceof Error ? cause.message : 'the service worker could not start';
+    return { mode: 'page', fallbackReason, workerVersion: hello.version, clientId: engine.clientId };
+  }
+
+  async #startWorker(): Promise<ReadyInfo> {
+    if (this.#workbox === null || !('serviceWorker' in navigator)) {
       throw new ProxyUnavailableError(
-        'Failed to register the auth proxy: service workers are not available (insecure context or unsupported browser)',
+        'Failed to register the auth proxy: service workers are not available here (an insecure context, a private window, turned off by the browser or a policy, or unsupported)',
       );
     }
     let registration: ServiceWorkerRegistration | undefined;
@@ -212,7 +277,7 @@ export class AuthProxy extends EventTarget {
       });
     }
     await this.#controlled();
-    return { workerVersion: hello.version, clientId: hello.clientId };
+    return { mode: 'worker', workerVersion: hello.version, clientId: hello.clientId };
   }
 
   /** The hello made the worker claim this page; wait until the browser says so. */
@@ -240,6 +305,7 @@ export class AuthProxy extends EventTarget {
     timeoutMs = this.#timeoutMs,
   ): Promise<RequestMap[K]['response']> {
     await this.ready;
+    if (this.#page) return this.#page.request(type, payload);
     const worker = navigator.serviceWorker.controller;
     if (!worker) throw new ProxyUnavailableError(`Failed to ${type}: no service worker controls this page`);
     return requestWorker(worker, type, payload, timeoutMs);

@@ -5,7 +5,8 @@
  *
  * - the prebuilt worker `dist/sw-auth-proxy.js`, as shipped (already minified, everything bundled);
  * - the page client: `client/index.ts` built minified with `workbox-window` external (the app
- *   bundles it anyway, and it is the one dependency the client is allowed to lean on).
+ *   bundles it anyway, and it is the one dependency the client is allowed to lean on);
+ * - the page engine `page/index.ts`, which the client loads only when it falls back to page mode.
  */
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
@@ -19,22 +20,30 @@ interface Budget {
 
 const root = new URL('../', import.meta.url);
 
-async function bundleClient(): Promise<Uint8Array> {
+/**
+ * `entry` built minified as an app's bundler would, `external` left out. Only the entry's own
+ * chunk counts: what it imports lazily (the client's page engine) is another download, measured
+ * on its own, as one self-contained script (`iife`, like the worker: top-level names minified too).
+ */
+async function bundle(entry: string, external: RegExp[], format: 'es' | 'iife' = 'es'): Promise<Uint8Array> {
   const result = await build({
     configFile: false,
     logLevel: 'silent',
     root: root.pathname,
-    define: { __SW_AUTH_PROXY_VERSION__: JSON.stringify('0.0.0') },
+    define: { __SW_AUTH_PROXY_VERSION__: JSON.stringify('0.0.0'), 'process.env.NODE_ENV': JSON.stringify('production') },
     build: {
       write: false,
       minify: true,
-      lib: { entry: 'client/index.ts', formats: ['es'], fileName: 'client' },
-      rolldownOptions: { external: [/^workbox-window/] },
+      // As the worker is built: private fields and async as written, which evergreen browsers run.
+      target: 'es2022',
+      lib: { entry, formats: [format], name: 'Entry', fileName: 'entry' },
+      rolldownOptions: { external },
     },
   });
   const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
   const chunks = outputs.flatMap((output) => output.output).filter((item) => item.type === 'chunk');
-  return new TextEncoder().encode(chunks.map((chunk) => chunk.code).join('\n'));
+  const loaded = chunks.filter((chunk) => chunk.isEntry || !chunk.isDynamicEntry);
+  return new TextEncoder().encode(loaded.map((chunk) => chunk.code).join('\n'));
 }
 
 // The worker's budget is 19 kB, not the 12 kB the package aims for. It was 12.9 kB (11.8 kB of
@@ -53,7 +62,15 @@ async function bundleClient(): Promise<Uint8Array> {
 // worker growing unnoticed.
 const budgets: Budget[] = [
   { name: 'worker  dist/sw-auth-proxy.js', limitBytes: 19_000, measure: () => readFile(new URL('dist/sw-auth-proxy.js', root)) },
-  { name: 'client  client/index.ts (workbox-window external)', limitBytes: 4_000, measure: bundleClient },
+  {
+    name: 'client  client/index.ts (workbox-window external)',
+    limitBytes: 4_000,
+    measure: () => bundle('client/index.ts', [/^workbox-window/]),
+  },
+  // Page mode (issue 12): the worker's own session engine (idb included) plus the fetch and XHR
+  // wrappers (1.5 kB, most of it XHR's events and response types), downloaded only by a page that
+  // falls back. 20.1 kB measured.
+  { name: 'page    page/index.ts (lazy; idb included)', limitBytes: 21_000, measure: () => bundle('page/index.ts', [], 'iife') },
 ];
 
 const kB = (bytes: number): string => `${(bytes / 1000).toFixed(2)} kB`;

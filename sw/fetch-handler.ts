@@ -105,35 +105,64 @@ export class FetchHandler {
     const request = event.request;
     // Navigations carry no bearer token (a page load is not an API call) and must never break.
     if (request.mode === 'navigate') return;
+    const keepAlive = (promise: Promise<unknown>): void => event.waitUntil(promise);
+    const response = this.respond(request, event.clientId || event.resultingClientId, keepAlive);
+    if (response) event.respondWith(response);
+  };
+
+  /**
+   * The answer to `request` when it is one of ours (a token endpoint's login, a protected API
+   * call), `undefined` for any other, which the caller sends on untouched. The transport's part
+   * is only this: the worker's fetch event and the page engine's wrapped `fetch` both call it.
+   *
+   * @param clientId the tab the request comes from, as events name it.
+   * @param keepAlive a worker's: keeps it alive for work that outlives the response, streamed
+   *   bodies included. A page outlives its requests by itself: without it nothing is held, and the
+   *   response is the network's own (its `url` and `redirected` intact).
+   */
+  respond(request: Request, clientId: string, keepAlive?: (promise: Promise<unknown>) => void): Promise<Response> | undefined {
     // Most requests of a page (scripts, images, other APIs) are none of ours. Request URLs arrive
     // serialised the way URL.origin serialises (lower-case host, no default port), so a prefix test
     // on `origin/` is exact: "https://api.example.com.evil.test/" does not start with it.
     const raw = request.url;
-    if (!this.#candidates.some((candidate) => raw.startsWith(candidate))) return;
+    if (!this.handles(raw)) return undefined;
     const url = new URL(raw);
+    const role = this.#role(request.method, url);
+    if (role === 'capture') return captureTokenResponse(request, this.#capture);
+    if (role === null) return undefined;
+    // EventSource reconnects lose Last-Event-ID on their way into a worker; put it back.
+    const resumed = this.#eventStreams.restore(request, clientId);
+    const context: RequestContext = {
+      clientId,
+      method: request.method,
+      url: describe(url),
+      signal: request.signal ?? null,
+      keepAlive: keepAlive ?? ((promise) => void promise.catch(() => undefined)),
+      waitDeadline: null,
+    };
+    const answer = this.#proxy({ request: resumed, context }).then((response) => this.#eventStreams.track(response, resumed, clientId));
+    return keepAlive ? answer.then((response) => holdWhileStreaming(response, keepAlive)) : answer;
+  }
+
+  /**
+   * Whether `url` (serialised as a Request's is) may be one of ours: a string test, before any
+   * parsing, that lets everything else through at no cost. `respond` makes the exact decision.
+   */
+  handles(url: string): boolean {
+    return this.#candidates.some((candidate) => url.startsWith(candidate));
+  }
+
+  /** Whether `respond` would answer a `method` request to `url` (absolute), before there is a Request. */
+  claims(method: string, url: string): boolean {
+    return this.handles(url) && this.#role(method, new URL(url)) !== null;
+  }
+
+  /** A login to capture, a protected call, or none of ours. */
+  #role(method: string, url: URL): 'capture' | 'protect' | null {
     const { config, isProtected } = this.#options;
-    if (request.method === 'POST' && config.tokenEndpoints.has(url.origin + url.pathname)) {
-      event.respondWith(captureTokenResponse(request, this.#capture));
-    } else if (isProtected(url)) {
-      const clientId = event.clientId || event.resultingClientId;
-      // EventSource reconnects lose Last-Event-ID on their way into a worker; put it back.
-      const resumed = this.#eventStreams.restore(request, clientId);
-      const keepAlive = (promise: Promise<unknown>): void => event.waitUntil(promise);
-      const context: RequestContext = {
-        clientId,
-        method: request.method,
-        url: describe(url),
-        signal: request.signal ?? null,
-        keepAlive,
-        waitDeadline: null,
-      };
-      event.respondWith(
-        this.#proxy({ request: resumed, context }).then((response) =>
-          holdWhileStreaming(this.#eventStreams.track(response, resumed, clientId), keepAlive),
-        ),
-      );
-    }
-  };
+    if (method === 'POST' && config.tokenEndpoints.has(url.origin + url.pathname)) return 'capture';
+    return isProtected(url) ? 'protect' : null;
+  }
 
   async #proxy(exchange: Exchange): Promise<Response> {
     const { session, status, config, logger } = this.#options;

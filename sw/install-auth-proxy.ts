@@ -7,6 +7,7 @@ import { MessageHandler, helloReply } from './message-handler.js';
 import { createUrlMatcher } from './protected-url.js';
 import { ProxyStatus } from './proxy-status.js';
 import { resolveConfig } from './resolve-config.js';
+import { sessionCommands } from './session-commands.js';
 import { Session, type Announce } from './session.js';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -42,7 +43,7 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
   const resolved = resolveConfig(config, self.location.href);
   const selfOrigin = self.location.origin;
   const env = globalEnvironment();
-  const status = new ProxyStatus();
+  const status = new ProxyStatus('worker');
   const logger = new Logger();
   const announce: Announce = (type, payload) => broadcaster.announce(type, payload);
   const session = new Session({ config: resolved, env, announce, status, logger });
@@ -62,17 +63,13 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
   });
   const messageHandler = new MessageHandler(
     {
+      ...sessionCommands(session),
       hello: async (_payload, client) => {
         // A hard-reloaded page is not controlled; claiming it makes every later request of the
         // page pass through the proxy. claim() is a no-op for pages already controlled.
         await self.clients.claim();
         return helloReply(client, session.logoutTimeoutMs);
       },
-      status: () => session.status(),
-      logout: async ({ revoke }) => ({ revoked: await session.logout(revoke === true) }),
-      'set-debug': async ({ enabled }) => ({ enabled: await session.setDebug(enabled === true) }),
-      visible: (_payload, client, keepAlive) => session.visible(client.id, keepAlive),
-      'dpop-thumbprint': async () => ({ thumbprint: (await session.loginKey())?.thumbprint ?? null }),
     },
     selfOrigin,
   );

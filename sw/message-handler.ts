@@ -97,6 +97,6 @@ export class MessageHandler {
 }
 
 /** The answer to `hello`, after which the page is controlled. */
-export function helloReply(client: Client, logoutTimeoutMs: number): RequestMap['hello']['response'] {
+export function helloReply(client: { readonly id: string }, logoutTimeoutMs: number): RequestMap['hello']['response'] {
   return { version: VERSION, protocol: PROTOCOL_VERSION, clientId: client.id, logoutTimeoutMs };
 }

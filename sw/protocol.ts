@@ -50,8 +50,15 @@ export interface AuthCounters {
   eventStreamsStalled: number;
 }
 
-/** What `AuthProxy.status()` returns, answered by the worker. */
+/**
+ * Where the session engine of a tab runs: in the service worker, or in the page itself where no
+ * worker can control it (`fallback: 'page'`).
+ */
+export type ProxyMode = 'worker' | 'page';
+
+/** What `AuthProxy.status()` returns, answered by the worker (or the page engine). */
 export interface AuthStatus {
+  mode: ProxyMode;
   state: AuthState;
   /** A token is stored and, by the worker's clock, not yet expired. */
   hasValidToken: boolean;

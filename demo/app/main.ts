@@ -4,6 +4,7 @@
  */
 import { registerAuthProxy, type AuthProxy } from '../../client/index.js';
 import { mountActionsPanel } from './actions-panel.js';
+import { demoAuthConfig } from './auth-config.js';
 import { byId } from './by-id.js';
 import { mountChatStreamPanel } from './chat-stream-panel.js';
 import { mountEventLogPanel } from './event-log-panel.js';
@@ -35,7 +36,17 @@ const teardown = new AbortController();
 const { signal } = teardown;
 addEventListener('pagehide', () => teardown.abort(), { once: true });
 
-const auth = registerAuthProxy('./auth-sw.js');
+/**
+ * Where no worker can take the page (service workers off, or a registration that fails), the page
+ * runs the engine itself. `?worker=missing` registers a script that is not there, as a deploy
+ * that lost it would, to show that. The variants' pages (`/variants/<name>/`) get a worker config
+ * the server generates, which this page does not have: they do not fall back.
+ */
+const variant = location.pathname.startsWith('/variants/');
+const missing = new URLSearchParams(location.search).get('worker') === 'missing';
+const auth = registerAuthProxy(missing ? './missing-auth-sw.js' : './auth-sw.js', {
+  ...(variant ? {} : { fallback: 'page', config: demoAuthConfig }),
+});
 window.authProxy = auth;
 
 const log = mountEventLogPanel(byId('log', HTMLOListElement));
@@ -78,7 +89,12 @@ mountSseFeedPanel(signal);
 auth.ready.then(
   (info) => {
     byId('tab-name', HTMLElement).textContent = `this is ${tabLabel(info.clientId)}`;
-    log.add('ready', `controlled by sw-auth-proxy ${info.workerVersion}`);
+    log.add(
+      'ready',
+      info.mode === 'worker'
+        ? `controlled by sw-auth-proxy ${info.workerVersion}`
+        : `sw-auth-proxy ${info.workerVersion} runs in this page: ${info.fallbackReason ?? 'no service worker'}`,
+    );
     update();
     const timer = setInterval(() => session.tick(), TICK_MS);
     signal.addEventListener('abort', () => clearInterval(timer));

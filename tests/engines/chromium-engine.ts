@@ -1,5 +1,5 @@
 import { chromium } from '@playwright/test';
-import type { BrowserSession, Engine } from './engine.js';
+import type { BrowserSession, Engine, SessionOptions } from './engine.js';
 import { openPageTab } from './page-tab.js';
 
 /** Debian's Chromium; the Chromium-only tier (playwright.config.ts) launches it the same way. */
@@ -23,8 +23,8 @@ export async function launchChromium(): Promise<Engine> {
     name: 'chromium',
     version: browser.version(),
     close: () => browser.close(),
-    async newSession(): Promise<BrowserSession> {
-      const context = await browser.newContext();
+    async newSession(options: SessionOptions = {}): Promise<BrowserSession> {
+      const context = await browser.newContext({ serviceWorkers: options.serviceWorkers ?? 'allow' });
       return {
         openTab: async (url) => openPageTab(await context.newPage(), url),
         async stopWorker(restarted) {

@@ -56,11 +56,22 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/** How a session's browser is set up. */
+export interface SessionOptions {
+  /**
+   * `'block'`: no service worker can register, as in a Firefox private window or with a policy
+   * that disables them (Chromium: Playwright's `serviceWorkers: 'block'`; Firefox: the
+   * `dom.serviceWorkers.enabled` pref; WebKit: the MiniBrowser's `--features=-ServiceWorkers`).
+   * @default 'allow'
+   */
+  serviceWorkers?: 'allow' | 'block';
+}
+
 /** A launched browser: sessions are opened in it, one per test. */
 export interface Engine {
   name: EngineName;
   /** The browser's own version string, e.g. `156.0.8078.114`. */
   version: string;
-  newSession(): Promise<BrowserSession>;
+  newSession(options?: SessionOptions): Promise<BrowserSession>;
   close(): Promise<void>;
 }

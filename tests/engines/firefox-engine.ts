@@ -1,5 +1,5 @@
-import puppeteer from 'puppeteer-core';
-import type { BrowserSession, Engine } from './engine.js';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import type { BrowserSession, Engine, SessionOptions } from './engine.js';
 import { openPageTab } from './page-tab.js';
 
 /**
@@ -17,19 +17,31 @@ const STOP_TRIES = 5;
  * downloadable here, and its `moz-firefox` channel fails on ESR 153; Debian has no geckodriver).
  */
 export async function launchFirefox(): Promise<Engine> {
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: process.env['FIREFOX_PATH'] ?? '/usr/bin/firefox-esr',
-    headless: true,
-    extraPrefsFirefox: { 'dom.serviceWorkers.idle_timeout': IDLE_TIMEOUT_MS },
-  });
+  const launch = (prefs: Record<string, unknown> = {}) =>
+    puppeteer.launch({
+      browser: 'firefox',
+      executablePath: process.env['FIREFOX_PATH'] ?? '/usr/bin/firefox-esr',
+      headless: true,
+      extraPrefsFirefox: { 'dom.serviceWorkers.idle_timeout': IDLE_TIMEOUT_MS, ...prefs },
+    });
+  const browser = await launch();
+  /**
+   * Prefs hold for a whole browser, not a context: sessions without service workers (as in a
+   * private window) get a second Firefox, started when first asked for.
+   */
+  let withoutWorkers: Promise<Browser> | undefined;
   return {
     name: 'firefox',
     version: (await browser.version()).replace(/^firefox\//, ''),
-    close: () => browser.close(),
-    async newSession(): Promise<BrowserSession> {
+    async close() {
+      await browser.close();
+      if (withoutWorkers) await (await withoutWorkers).close();
+    },
+    async newSession(options: SessionOptions = {}): Promise<BrowserSession> {
+      const host =
+        options.serviceWorkers === 'block' ? await (withoutWorkers ??= launch({ 'dom.serviceWorkers.enabled': false })) : browser;
       // A BiDi user context: its own cookies, storage and service worker registrations.
-      const context = await browser.createBrowserContext();
+      const context = await host.createBrowserContext();
       return {
         openTab: async (url) => openPageTab(await context.newPage(), url),
         async stopWorker(restarted) {

@@ -31,8 +31,10 @@ export const test = serverTest.extend<Fixtures, WorkerFixtures>({
     { scope: 'worker', timeout: 60_000 },
   ],
   session: [
-    async ({ engine }, use, testInfo) => {
-      const session = await engine.newSession();
+    // Playwright's own `serviceWorkers` option (`test.use({ serviceWorkers: 'block' })`), honoured
+    // by every engine's driver.
+    async ({ engine, serviceWorkers }, use, testInfo) => {
+      const session = await engine.newSession({ serviceWorkers });
       // Read by support-reporter.ts for the README's browser-support table.
       testInfo.annotations.push({ type: 'engine-version', description: engine.version });
       await use(session);

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Builder, Capabilities, type WebDriver } from 'selenium-webdriver';
-import type { BrowserSession, Engine, PageFunction, Tab } from './engine.js';
+import type { BrowserSession, Engine, PageFunction, SessionOptions, Tab } from './engine.js';
 
 const MINI_BROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 /**
@@ -102,10 +102,14 @@ export async function launchWebKit(): Promise<Engine> {
     xvfb.process.kill();
     throw error;
   });
-  const capabilities = (): Capabilities =>
+  const capabilities = (options: SessionOptions): Capabilities =>
     new Capabilities({
       browserName: 'MiniBrowser',
-      'webkitgtk:browserOptions': { binary: process.env['WEBKIT_BROWSER_PATH'] ?? MINI_BROWSER, args: ['--automation'] },
+      'webkitgtk:browserOptions': {
+        binary: process.env['WEBKIT_BROWSER_PATH'] ?? MINI_BROWSER,
+        // A WebKit runtime feature (`MiniBrowser --features=help` lists them).
+        args: ['--automation', ...(options.serviceWorkers === 'block' ? ['--features=-ServiceWorkers'] : [])],
+      },
     });
   let version = '';
 
@@ -118,9 +122,9 @@ export async function launchWebKit(): Promise<Engine> {
       server.process.kill();
       xvfb.process.kill();
     },
-    async newSession(): Promise<BrowserSession> {
+    async newSession(options: SessionOptions = {}): Promise<BrowserSession> {
       const start = async (): Promise<WebDriver> => {
-        const building = new Builder().usingServer(server.url).withCapabilities(capabilities()).build();
+        const building = new Builder().usingServer(server.url).withCapabilities(capabilities(options)).build();
         let timer: NodeJS.Timeout | undefined;
         const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(() => resolve('hung'), SESSION_START_MS)));
         try {

@@ -61,7 +61,7 @@ describe('ProxyStatus.snapshot', () => {
   });
 
   it('reports every field, counters as a copy, and never a token', () => {
-    const status = new ProxyStatus();
+    const status = new ProxyStatus('page');
     status.counters.requests = 5;
     status.counters.apiRetries = 3;
     status.pendingRequests = 2;
@@ -71,6 +71,7 @@ describe('ProxyStatus.snapshot', () => {
     status.counters.requests = 6;
 
     expect(snapshot).toEqual({
+      mode: 'page',
       state: 'backoff',
       hasValidToken: true,
       expiresAt: NOW + 1,
