@@ -62,10 +62,12 @@ export interface RegisterAuthProxyOptions {
   fallback?: 'none' | 'page';
   /**
    * The worker's config, for `fallback: 'page'` only: keep it in one module that the worker script
-   * and the page both import, so the two agree on what is protected, the store and the lock. Under
-   * a worker it is never used nor sent: the worker's own script is its config, which no page can widen.
+   * and the page both import, so the two agree on what is protected, the store and the lock. Or a
+   * function that loads it (`() => import('./auth-config.js').then((m) => m.authConfig)`), called
+   * only when the page falls back. Under a worker it is never used nor sent: the worker's own
+   * script is its config, which no page can widen.
    */
-  config?: AuthProxyConfig;
+  config?: AuthProxyConfig | (() => Promise<AuthProxyConfig>);
 }
 
 /** What `ready` resolves with, from the handshake. */
@@ -133,7 +135,7 @@ export class AuthProxy extends EventTarget {
   readonly #workbox: Workbox | null;
   readonly #scriptUrl: string;
   readonly #fallback: 'none' | 'page';
-  readonly #config: AuthProxyConfig | undefined;
+  readonly #config: RegisterAuthProxyOptions['config'];
   /** The engine in this page, once it runs here (`fallback: 'page'`). */
   #page: PageProxy | null = null;
   readonly #timeoutMs: number;
@@ -235,9 +237,17 @@ export class AuthProxy extends EventTarget {
   /** Run the engine in this page, because the worker could not take it (`cause`). */
   async #startPage(cause: unknown): Promise<ReadyInfo> {
     // Loaded only here: apps whose pages always get the worker never download the page engine.
-    const { installPageProxy } = await import('../page/index.js');
+    const [{ installPageProxy }, config] = await Promise.all([
+      import('../page/index.js'),
+      typeof this.#config === 'function'
+        ? this.#config().catch((error: unknown) => {
+            const reason = error instanceof Error ? error.name : 'unknown error';
+            throw new ProxyUnavailableError(`Failed to run the auth proxy in the page: its config did not load (${reason})`);
+          })
+        : this.#config!,
+    ]);
     if (this.#teardown.signal.aborted) throw new ProxyUnavailableError('Failed to start the auth proxy: disposed while starting');
-    const engine = installPageProxy(this.#config!, { baseUrl: this.#scriptUrl });
+    const engine = installPageProxy(config, { baseUrl: this.#scriptUrl });
     this.#page = engine;
     const hello = await engine.request('hello', { clientVersion: VERSION, protocol: PROTOCOL_VERSION });
     this.#logoutTimeoutMs = hello.logoutTimeoutMs;

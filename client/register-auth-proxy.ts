@@ -27,9 +27,9 @@ export function registerAuthProxy(scriptUrl: string | URL, options: RegisterAuth
   if (fallback !== undefined && fallback !== 'none' && fallback !== 'page') {
     throw new ConfigError(`Failed to register the auth proxy: \`fallback\` must be 'none' or 'page', not ${JSON.stringify(fallback)}`);
   }
-  if (fallback === 'page' && (typeof options.config !== 'object' || options.config === null)) {
+  if (fallback === 'page' && typeof options.config !== 'function' && (typeof options.config !== 'object' || options.config === null)) {
     throw new ConfigError(
-      "Failed to register the auth proxy: `fallback: 'page'` needs `config`, the worker's config (import it from the module your worker script imports it from)",
+      "Failed to register the auth proxy: `fallback: 'page'` needs `config`: the worker's config, or a function that loads it (from the module your worker script imports it from)",
     );
   }
   const registerOptions: RegistrationOptions = {};

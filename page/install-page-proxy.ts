@@ -14,6 +14,7 @@ import { sessionCommands } from '../sw/session-commands.js';
 import { Session, type Announce } from '../sw/session.js';
 import { protectFetch, type PageRoute } from './protect-fetch.js';
 import { protectXhr } from './protect-xhr.js';
+import { BroadcastHandover } from './refresh-token-handover.js';
 
 /** Options of `installPageProxy`. */
 export interface PageProxyOptions {
@@ -70,7 +71,16 @@ export function installPageProxy(config: AuthProxyConfig, options: PageProxyOpti
   const status = new ProxyStatus('page');
   const logger = new Logger();
   const announce: Announce = (type, payload) => broadcaster.announce(type, payload);
-  const session = new Session({ config: resolved, env, announce, status, logger });
+  // 'memory' mode: each tab's memory is its own, so the tabs hand the refresh token to each other.
+  const handover: BroadcastHandover | undefined =
+    resolved.refreshTokenStorage === 'memory'
+      ? new BroadcastHandover(
+          resolved.channelName,
+          () => session.store.memoryRefreshToken,
+          (kept) => session.store.adoptRefreshToken(kept),
+        )
+      : undefined;
+  const session: Session = new Session({ config: resolved, env, announce, status, logger, ...(handover ? { handover } : {}) });
   // Another tab's engine, or a worker, changed the session: take it from the store.
   const broadcaster = new Broadcaster(resolved.channelName, () => void session.resync());
   const handler = new FetchHandler({
@@ -113,6 +123,7 @@ export function installPageProxy(config: AuthProxyConfig, options: PageProxyOpti
       restoreFetch();
       restoreXhr();
       broadcaster.dispose();
+      handover?.dispose();
       if (installed === engine) installed = null;
     },
   };

@@ -244,7 +244,7 @@ export class Refresher {
         },
       };
     }
-    const refreshToken = store.refreshTokenOf(record);
+    const refreshToken = store.refreshTokenOf(record) ?? (await store.recallRefreshToken(record));
     if (refreshToken === null && config.refreshTokenStorage !== 'cookie') {
       return this.#endSession(
         flight,

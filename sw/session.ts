@@ -13,7 +13,7 @@ import { Refresher, type RefreshResult } from './refresher.js';
 import { sameSession, type SessionRecord, type SessionTokens } from './session-record.js';
 import type { SessionStorage } from './session-storage.js';
 import type { TokenSet } from './token-response.js';
-import { STORE_TIMEOUT_MS, TokenStore, hashToken } from './token-store.js';
+import { STORE_TIMEOUT_MS, TokenStore, hashToken, type RefreshTokenHandover } from './token-store.js';
 
 export type Announce = <K extends BroadcastType>(type: K, payload: BroadcastEventMap[K]) => void;
 
@@ -28,6 +28,8 @@ export interface SessionOptions {
   storage?: SessionStorage;
   /** The refresh window's jitter. @default env.random */
   refreshJitter?: () => number;
+  /** `'memory'` mode in a page: how tabs share the refresh token (see `RefreshTokenHandover`). */
+  handover?: RefreshTokenHandover;
 }
 
 /** One protected request, as the session sees it: who sent it, and how long it may wait. */
@@ -82,6 +84,7 @@ export class Session {
     const { config, env, announce, status, logger } = options;
     this.#store = new TokenStore(config.databaseName, config.refreshTokenStorage, {
       ...(options.storage ? { storage: options.storage } : {}),
+      ...(options.handover ? { handover: options.handover } : {}),
       refreshAhead: config.refreshAhead,
       random: options.refreshJitter ?? (() => env.random()),
       env,

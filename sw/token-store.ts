@@ -31,7 +31,28 @@ export async function hashToken(token: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** `'memory'` mode's refresh token, with the record it belongs to: its generation and its session. */
+export interface MemoryRefreshToken {
+  generation: number;
+  session: string;
+  token: string;
+}
+
+/**
+ * How page engines share a `'memory'` refresh token: each tab's memory is its own, so the one that
+ * receives a new token hands it to the others, and a tab that lacks it asks. Only page mode has
+ * one; a worker's memory is every tab's already, and its refresh token never reaches a page.
+ */
+export interface RefreshTokenHandover {
+  /** A new refresh token is this store's: give it to the other tabs. */
+  publish(kept: MemoryRefreshToken): void;
+  /** Ask the other tabs for the refresh token of this record; `null` when none answers in time. */
+  recall(generation: number, session: string): Promise<string | null>;
+}
+
 export interface TokenStoreOptions {
+  /** `'memory'` mode in a page: how tabs share the refresh token. */
+  handover?: RefreshTokenHandover;
   /** @default IndexedDB, in the database named by the config */
   storage?: SessionStorage;
   refreshAhead?: Required<RefreshAheadOptions> | false;
@@ -86,7 +107,8 @@ export class TokenStore {
    * `'memory'` mode: the refresh token, tied to the record it belongs to: its generation and its
    * session (generations start again from 0 when the database is deleted).
    */
-  #memoryRefreshToken: { generation: number; session: string; token: string } | undefined;
+  #memoryRefreshToken: MemoryRefreshToken | undefined;
+  readonly #handover: RefreshTokenHandover | undefined;
 
   constructor(databaseName: string, mode: RefreshTokenStorage, options: TokenStoreOptions = {}) {
     this.#storage = options.storage ?? new IndexedDbStorage(databaseName);
@@ -96,6 +118,7 @@ export class TokenStore {
     this.#env = options.env ?? { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
     this.#timeoutMs = options.timeoutMs ?? STORE_TIMEOUT_MS;
     this.#onFault = options.onFault ?? (() => undefined);
+    this.#handover = options.handover;
   }
 
   /** Whether every record this store made is in the storage (none waits in memory to be written). */
@@ -155,6 +178,30 @@ export class TokenStore {
       return kept !== undefined && kept.generation === record.generation && kept.session === record.tokens?.placeholder ? kept.token : null;
     }
     return record.tokens?.refreshToken ?? null;
+  }
+
+  /**
+   * The refresh token of `record` from another tab's memory (page mode's hand-over), when this
+   * store does not hold it: a tab opened after the login, or one whose token a peer rotated.
+   */
+  async recallRefreshToken(record: SessionRecord): Promise<string | null> {
+    const session = record.tokens?.placeholder;
+    if (this.#mode !== 'memory' || this.#handover === undefined || session === undefined) return null;
+    const token = await this.#handover.recall(record.generation, session);
+    if (token !== null) this.#memoryRefreshToken = { generation: record.generation, session, token };
+    return this.refreshTokenOf(record);
+  }
+
+  /** `'memory'` mode: what this store holds, for a peer that asks (page mode's hand-over). */
+  get memoryRefreshToken(): MemoryRefreshToken | undefined {
+    return this.#memoryRefreshToken;
+  }
+
+  /** `'memory'` mode: a peer handed over the refresh token of a newer (or the same) record. */
+  adoptRefreshToken(kept: MemoryRefreshToken): void {
+    if (this.#mode !== 'memory') return;
+    const held = this.#memoryRefreshToken;
+    if (held === undefined || held.session !== kept.session || kept.generation >= held.generation) this.#memoryRefreshToken = { ...kept };
   }
 
   /**
@@ -250,6 +297,7 @@ export class TokenStore {
       refreshToken === null || record.tokens === null
         ? undefined
         : { generation: record.generation, session: record.tokens.placeholder, token: refreshToken };
+    if (this.#memoryRefreshToken) this.#handover?.publish(this.#memoryRefreshToken);
   }
 
   #refreshAt(tokens: TokenSet): number | null {

@@ -3,6 +3,7 @@
  * does the auth. Each panel is its own file; this one registers the proxy and wires them up.
  */
 import { registerAuthProxy, type AuthProxy } from '../../client/index.js';
+import type { AuthProxyConfig } from '../../sw/index.js';
 import { mountActionsPanel } from './actions-panel.js';
 import { demoAuthConfig } from './auth-config.js';
 import { byId } from './by-id.js';
@@ -39,13 +40,14 @@ addEventListener('pagehide', () => teardown.abort(), { once: true });
 /**
  * Where no worker can take the page (service workers off, or a registration that fails), the page
  * runs the engine itself. `?worker=missing` registers a script that is not there, as a deploy
- * that lost it would, to show that. The variants' pages (`/variants/<name>/`) get a worker config
- * the server generates, which this page does not have: they do not fall back.
+ * that lost it would, to show that. A variant's page (`/variants/<name>/`) loads its variant's
+ * config from the server, only when it falls back.
  */
 const variant = location.pathname.startsWith('/variants/');
 const missing = new URLSearchParams(location.search).get('worker') === 'missing';
 const auth = registerAuthProxy(missing ? './missing-auth-sw.js' : './auth-sw.js', {
-  ...(variant ? {} : { fallback: 'page', config: demoAuthConfig }),
+  fallback: 'page',
+  config: variant ? () => fetch('./auth-config.json').then((response) => response.json() as Promise<AuthProxyConfig>) : demoAuthConfig,
 });
 window.authProxy = auth;
 

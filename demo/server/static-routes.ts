@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { ResolvedDemoAppOptions } from './demo-app-options.js';
-import { SW_VARIANT_NAME_PATTERN, findSwVariant, renderSwVariantScript } from './sw-variants.js';
+import { SW_VARIANT_NAME_PATTERN, findSwVariant, renderSwVariantConfig, renderSwVariantScript } from './sw-variants.js';
 import { readWorkerScript, withWorkerBuild, type WorkerBuild } from './worker-build.js';
 
 /** What `/` says when the demo page has not been built yet (the API keeps working). */
@@ -48,6 +48,12 @@ export function createStaticRoutes(options: ResolvedDemoAppOptions, workerBuild:
     return c.body(withWorkerBuild(script, workerBuild.current), 200, {
       'Content-Type': 'text/javascript',
     });
+  });
+
+  // The same config for the variant's page, which runs it itself where no worker can (page mode).
+  routes.get('/variants/:name/auth-config.json', knownVariant, (c) => {
+    const config = findSwVariant(options.swVariants, c.req.param('name')) ?? {};
+    return c.json(renderSwVariantConfig(config, new URL(c.req.url).origin));
   });
 
   // The page and its assets, resolved relative to the variant's directory.

@@ -64,8 +64,13 @@ export function findSwVariant(variants: SwVariants, name: string): SwVariantConf
  * ```
  */
 export function renderSwVariantScript(config: SwVariantConfig, selfOrigin: string): string {
-  const json = JSON.stringify(replaceSelf(config, selfOrigin));
+  const json = JSON.stringify(renderSwVariantConfig(config, selfOrigin));
   return `importScripts('/sw-auth-proxy.js');\nSwAuthProxy.installAuthProxy(${json});\n`;
+}
+
+/** The config with `{{self}}` replaced at any depth: what the variant's worker (and page, in page mode) runs. */
+export function renderSwVariantConfig(config: SwVariantConfig, selfOrigin: string): SwVariantConfig {
+  return replaceSelf(config, selfOrigin) as SwVariantConfig;
 }
 
 function replaceSelf(value: unknown, selfOrigin: string): unknown {

@@ -143,6 +143,60 @@ test.describe('page mode (service workers blocked)', () => {
     expect((await tab.evaluate(() => window.authProxy.status())).counters.requests).toBeGreaterThanOrEqual(4);
   });
 
+  test('page mode, memory storage: the tabs hand the refresh token to each other, and it never reaches IndexedDB', async ({
+    session,
+    app,
+  }) => {
+    const first = await openApp(session, `${app.origin}/variants/memory/`);
+    await login(first);
+    // Opened after the login: it holds no refresh token until it asks the first tab for it.
+    const second = await openApp(session, `${app.origin}/variants/memory/`);
+    await app.expireAccessTokens();
+
+    expect(await fireRequests(second, 10)).toEqual([Array(10).fill(200)]);
+    expect((await app.stats()).refreshCalls).toBe(1);
+
+    // The first tab, which logged in, is gone; the second holds the rotated token now.
+    await first.close();
+    await app.expireAccessTokens();
+    expect(await fireRequests(second, 10)).toEqual([Array(10).fill(200)]);
+    const stats = await app.stats();
+    expect(stats.refreshCalls).toBe(2);
+    expect(stats.reuseDetected).toBe(0);
+    const stored = await second.evaluate(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const open = indexedDB.open('sw-auth-proxy');
+          open.onerror = () => reject(new Error('no database'));
+          open.onsuccess = () => {
+            const db = open.result;
+            const names = [...db.objectStoreNames];
+            const tx = db.transaction(names, 'readonly');
+            const all = names.map(
+              (name) => new Promise((done) => (tx.objectStore(name).getAll().onsuccess = (e) => done((e.target as IDBRequest).result))),
+            );
+            void Promise.all(all).then((values) => resolve(JSON.stringify(values)));
+          };
+        }),
+    );
+    expect(stored).toContain('"generation"');
+    expect(stored).toMatch(/"refreshToken":null/);
+    expect(stored).not.toMatch(/demo-rt|refresh_token/);
+  });
+
+  test('page mode, cookie storage: the refresh token stays in an httpOnly cookie and refresh works', async ({ session, app }) => {
+    const tab = await openApp(session, `${app.origin}/variants/cookie/`);
+    const body = await login(tab, { refreshTokenDelivery: 'cookie' });
+    expect(body).not.toHaveProperty('refresh_token');
+    expect(await tab.evaluate(() => document.cookie)).not.toContain('demo_rt');
+    await app.expireAccessTokens();
+
+    expect(await fireRequests(tab, 5)).toEqual([Array(5).fill(200)]);
+    const stats = await app.stats();
+    expect(stats.refreshCalls).toBe(1);
+    expect(stats.reuseDetected).toBe(0);
+  });
+
   test('page mode: a revoked session ends in every tab with one refresh attempt', async ({ session, app }) => {
     const tabs = await openApps(session, `${app.origin}/`, 3);
     await login(tabs[0]!);
