@@ -13,6 +13,7 @@ import { resolveConfig } from '../sw/resolve-config.js';
 import { sessionCommands } from '../sw/session-commands.js';
 import { Session, type Announce } from '../sw/session.js';
 import { protectFetch, type PageRoute } from './protect-fetch.js';
+import { protectEventSource } from './protect-event-source.js';
 import { protectXhr } from './protect-xhr.js';
 import { BroadcastHandover } from './refresh-token-handover.js';
 
@@ -32,7 +33,7 @@ export interface PageProxy {
   readonly clientId: string;
   /** The commands a worker answers over `postMessage`, answered here in the page. */
   request<K extends RequestType>(type: K, payload: RequestMap[K]['request']): Promise<RequestMap[K]['response']>;
-  /** Give `fetch` and `XMLHttpRequest` back and stop listening; the session stays stored. */
+  /** Give `fetch`, `XMLHttpRequest` and `EventSource` back and stop listening; the session stays stored. */
   dispose(): void;
 }
 
@@ -44,8 +45,9 @@ let installed: PageProxy | null = null;
  * (a Firefox private window, an in-app browser, service workers disabled by policy). It is the
  * worker's own code: the same session, refresher, store, lock and broadcasts, so a tab in page
  * mode and a tab under the worker share one session and one refresh lock, and every tab hears the
- * same events. `fetch` and `XMLHttpRequest` calls to the protected URLs go through it; everything
- * else goes to the originals untouched.
+ * same events. `fetch`, `XMLHttpRequest` and `EventSource` to the protected URLs go through it
+ * (an EventSource is read with `fetch`, since a page cannot give it a header); everything else
+ * goes to the originals untouched.
  *
  * Most apps do not call this themselves: `registerAuthProxy(url, { fallback: 'page', config })`
  * loads it when the worker cannot take the page. Unlike the worker's config, this one is in page
@@ -102,6 +104,7 @@ export function installPageProxy(config: AuthProxyConfig, options: PageProxyOpti
   const base = (): string => document.baseURI;
   const restoreFetch = protectFetch(globalThis, route, base);
   const restoreXhr = protectXhr(globalThis, route, base);
+  const restoreEventSource = protectEventSource(globalThis, route, base);
 
   const commands = sessionCommands(session);
   const sender = { id: clientId };
@@ -122,6 +125,7 @@ export function installPageProxy(config: AuthProxyConfig, options: PageProxyOpti
     dispose() {
       restoreFetch();
       restoreXhr();
+      restoreEventSource();
       broadcaster.dispose();
       handover?.dispose();
       if (installed === engine) installed = null;
