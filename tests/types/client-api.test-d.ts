@@ -10,6 +10,7 @@ import {
   type ReadyInfo,
   type RegisterAuthProxyOptions,
 } from 'sw-auth-proxy/client';
+import type { AuthProxyConfig } from 'sw-auth-proxy/sw';
 
 declare const auth: AuthProxy;
 declare const caught: unknown;
@@ -25,7 +26,23 @@ describe('registerAuthProxy options', () => {
       channelName?: string;
       requestTimeoutMs?: number;
       refreshOnVisible?: boolean;
+      fallback?: 'none' | 'page';
+      config?: AuthProxyConfig | (() => Promise<AuthProxyConfig>);
     }>();
+  });
+
+  test('page mode takes the worker config, as an object or a loader', () => {
+    const config: AuthProxyConfig = {
+      protectedOrigins: ['https://api.example.com'],
+      tokenEndpoints: ['/token'],
+      refreshEndpoint: '/token',
+    };
+    registerAuthProxy('/auth-sw.js', { fallback: 'page', config });
+    registerAuthProxy('/auth-sw.js', { fallback: 'page', config: async () => config });
+    // @ts-expect-error the fallback is 'none' or 'page'
+    registerAuthProxy('/auth-sw.js', { fallback: 'memory' });
+    // @ts-expect-error the config is checked as the worker's is: `protectedOrigins` is required
+    registerAuthProxy('/auth-sw.js', { fallback: 'page', config: { tokenEndpoints: [], refreshEndpoint: '/token' } });
   });
 
   test('a misspelt or mistyped option is a compile error', () => {
@@ -41,7 +58,12 @@ describe('registerAuthProxy options', () => {
 describe('AuthProxy members', () => {
   test('ready resolves with the handshake', () => {
     expectTypeOf(auth.ready).toEqualTypeOf<Promise<ReadyInfo>>();
-    expectTypeOf<ReadyInfo>().toEqualTypeOf<{ workerVersion: string; clientId: string }>();
+    expectTypeOf<ReadyInfo>().toEqualTypeOf<{
+      mode: 'worker' | 'page';
+      fallbackReason?: string;
+      workerVersion: string;
+      clientId: string;
+    }>();
   });
 
   test('commands answer typed promises', () => {
@@ -56,6 +78,7 @@ describe('AuthProxy members', () => {
 describe('AuthStatus', () => {
   test('has exactly the documented fields, and never a token', () => {
     expectTypeOf<AuthStatus>().toEqualTypeOf<{
+      mode: 'worker' | 'page';
       state: AuthState;
       hasValidToken: boolean;
       expiresAt: number | null;
