@@ -54,7 +54,7 @@ export interface RegisterAuthProxyOptions {
    * worker not controlling the page within `requestTimeoutMs`.
    * - `'none'`: `ready` rejects with a `ProxyUnavailableError`; requests go out without a token.
    * - `'page'`: the same session engine runs in the page (`sw-auth-proxy/page`, loaded only then)
-   *   with `config`, wrapping `fetch` and `XMLHttpRequest` for the protected URLs. It shares the
+   *   with `config`, wrapping `fetch`, `XMLHttpRequest` and `EventSource` for the protected URLs. It shares the
    *   session, the refresh lock and the events with every other tab, worker or page. Page script
    *   can read and change what the engine holds: see SECURITY.md before turning it on.
    * @default 'none'
@@ -216,7 +216,7 @@ export class AuthProxy extends EventTarget {
 
   /**
    * Stop listening to the worker; the worker itself keeps running. In page mode the engine stops
-   * too: `fetch` and `XMLHttpRequest` are the page's own again.
+   * too: `fetch`, `XMLHttpRequest` and `EventSource` are the page's own again.
    */
   dispose(): void {
     this.#teardown.abort();
