@@ -67,10 +67,11 @@ const budgets: Budget[] = [
     limitBytes: 4_000,
     measure: () => bundle('client/index.ts', [/^workbox-window/]),
   },
-  // Page mode (issue 12): the worker's own session engine (idb included) plus the fetch and XHR
-  // wrappers (1.5 kB, most of it XHR's events and response types), downloaded only by a page that
-  // falls back. 20.1 kB measured.
-  { name: 'page    page/index.ts (lazy; idb included)', limitBytes: 21_000, measure: () => bundle('page/index.ts', [], 'iife') },
+  // Page mode (issue 12): the worker's own session engine (idb included) plus the fetch, XHR and
+  // EventSource wrappers and the memory hand-over (about 3 kB, most of it XHR's events and
+  // response types and the event-stream parser), downloaded only by a page that falls back.
+  // 21.6 kB measured.
+  { name: 'page    page/index.ts (lazy; idb included)', limitBytes: 22_500, measure: () => bundle('page/index.ts', [], 'iife') },
 ];
 
 const kB = (bytes: number): string => `${(bytes / 1000).toFixed(2)} kB`;
