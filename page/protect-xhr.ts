@@ -54,7 +54,8 @@ export function protectXhr(target: { XMLHttpRequest: XhrConstructor }, route: Pa
     #call: Call | null = null;
 
     override open(method: string, url: string | URL, async = true, username?: string | null, password?: string | null): void {
-      this.#abortCall();
+      // Opening again ends a request under way without an event, as the standard's open() does.
+      this.#terminate();
       const href = absoluteUrl(url, base());
       const upper = method.toUpperCase();
       // Sync XHR cannot wait for a refresh; user/password in `open` are the app's own credentials.
@@ -262,14 +263,21 @@ export function protectXhr(target: { XMLHttpRequest: XhrConstructor }, route: Pa
       this.#progress(this, 'loadend', call, true);
     }
 
+    /** abort(): a request under way fails with `abort`; one done goes back to UNSENT; one not sent yet is left as it is. */
     #abortCall(): void {
       const call = this.#call;
-      if (call === null) return;
-      const busy = call.sent && !call.ended;
+      if (call === null || !call.sent) return;
       call.controller.abort();
-      if (busy) this.#fail(call, 'abort');
+      if (!call.ended) this.#fail(call, 'abort');
       // An aborted XHR ends UNSENT, without an event.
-      if (call.state === DONE || call.state === OPENED) call.state = UNSENT;
+      call.state = UNSENT;
+    }
+
+    #terminate(): void {
+      const call = this.#call;
+      if (call === null) return;
+      call.ended = true;
+      call.controller.abort();
     }
 
     #changeState(state: number): void {

@@ -84,12 +84,20 @@ test.describe('page mode (service workers blocked)', () => {
     // Each case runs twice in the page: against /api/echo (carried out by the engine) and against
     // /public/echo (the browser's own XHR, the engine not involved); the traces must be the same.
     const traces = await tab.evaluate(async () => {
-      type Case = { responseType: XMLHttpRequestResponseType; body: string | Uint8Array<ArrayBuffer>; type: string; abort?: boolean };
+      type Case = {
+        responseType: XMLHttpRequestResponseType;
+        body: string | Uint8Array<ArrayBuffer>;
+        type: string;
+        abort?: boolean;
+        /** open() called twice before send(). */
+        reopen?: boolean;
+      };
       const cases: Case[] = [
         { responseType: '', body: 'plain ✓', type: 'text/plain;charset=UTF-8' },
         { responseType: 'json', body: JSON.stringify({ a: [1, 2] }), type: 'application/json' },
         { responseType: 'arraybuffer', body: new Uint8Array([0, 1, 2, 254, 255]), type: 'application/octet-stream' },
         { responseType: 'blob', body: 'blob body', type: 'text/plain' },
+        { responseType: 'text', body: 'not aborted', type: 'text/plain', reopen: true },
         { responseType: 'text', body: 'aborted', type: 'text/plain', abort: true },
       ];
       const run = (path: string, c: Case) =>
@@ -122,24 +130,27 @@ test.describe('page mode (service workers blocked)', () => {
             });
           });
           xhr.open('POST', path);
+          if (c.reopen) xhr.open('POST', path);
           xhr.responseType = c.responseType;
           xhr.setRequestHeader('Content-Type', c.type);
           xhr.send(c.body);
           if (c.abort) xhr.abort();
         });
       const results = [];
-      for (const c of cases) results.push({ engine: await run('/api/echo', c), native: await run('/public/echo', c) });
+      for (const c of cases) {
+        results.push({ aborted: c.abort === true, engine: await run('/api/echo', c), native: await run('/public/echo', c) });
+      }
       return results;
     });
 
     // One engine quirk aside: Firefox's native XHR keeps responseURL after an abort, where the XHR
     // standard (and Chromium, WebKit and the engine) gives "", the URL of a network error.
-    traces.forEach(({ engine, native }, i) => {
-      const aborted = i === traces.length - 1;
+    traces.forEach(({ aborted, engine, native }) => {
       const comparable = (trace: unknown) => (aborted ? { ...(trace as object), url: null } : trace);
       expect(comparable(engine)).toEqual(comparable(native));
     });
     expect(traces[1]!.engine).toMatchObject({ status: 200, response: { a: [1, 2] } });
+    expect(traces[4]!.engine).toMatchObject({ status: 200, response: 'not aborted' });
     expect((await tab.evaluate(() => window.authProxy.status())).counters.requests).toBeGreaterThanOrEqual(4);
   });
 
