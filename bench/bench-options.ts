@@ -1,4 +1,5 @@
 import type { ColdStartOptions } from './cold-start-scenario.js';
+import { FULL_FLEET, type FleetOptions } from './fleet/fleet-scenario.js';
 import type { MemoryOptions } from './memory-scenario.js';
 import type { OverheadOptions } from './overhead-scenario.js';
 import type { StormScenarioOptions } from './storm-scenario.js';
@@ -9,6 +10,7 @@ export interface BenchOptions {
   storm: StormScenarioOptions;
   coldStart: ColdStartOptions;
   memory: MemoryOptions;
+  fleet: FleetOptions;
 }
 
 /** The issue's figures: 2,000 requests per arm and mode, 3 × 2 storm sizes, 50,000 for memory. */
@@ -22,6 +24,7 @@ export const FULL_BENCH: BenchOptions = {
   },
   coldStart: { repetitions: 15 },
   memory: { requests: 50_000, referenceRequests: 5_000, warmup: 2_000, concurrency: 50 },
+  fleet: FULL_FLEET,
 };
 
 /** `BENCH_QUICK=1`: the same scenarios, small, to check the bench itself in about a minute. */
@@ -30,4 +33,6 @@ export const QUICK_BENCH: BenchOptions = {
   storm: { tabs: [1, 5], requestsPerTab: [10], clients: ['proxy', 'floor', 'axios', 'axios-no-dedupe', 'naive'], deadlineMs: 30_000 },
   coldStart: { repetitions: 3 },
   memory: { requests: 5_000, referenceRequests: 1_000, warmup: 500, concurrency: 50 },
+  // Full size here too: it takes seconds, and the chart it writes is the committed one.
+  fleet: FULL_FLEET,
 };

@@ -1,6 +1,7 @@
 import type { BenchOptions } from './bench-options.js';
 import type { TargetCheck } from './bench-targets.js';
 import type { ColdStartResult } from './cold-start-scenario.js';
+import type { FleetResult } from './fleet/fleet-scenario.js';
 import type { BundleSizeResult } from './measure-bundle-size.js';
 import type { MemoryResult } from './memory-scenario.js';
 import type { OverheadResult } from './overhead-scenario.js';
@@ -24,5 +25,6 @@ export interface BenchResults {
   coldStart: ColdStartResult;
   memory: MemoryResult;
   bundle: BundleSizeResult;
+  fleet: FleetResult;
   targets: TargetCheck[];
 }

@@ -1,5 +1,6 @@
 import type { BenchResults } from './bench-results.js';
 import { kb, signedKb, sizeKb } from './bench-targets.js';
+import { formatFleetTable } from './fleet/format-fleet-table.js';
 import type { HeapRun } from './memory-scenario.js';
 import type { BenchArm } from './create-bench-app.js';
 import type { StormClient } from './pages/bench-page-api.js';
@@ -124,6 +125,8 @@ export function formatResultsTable(results: BenchResults): string {
       row([figure.file, figure.method, sizeKb(figure.minBytes), sizeKb(figure.minGzipBytes)]),
     ),
   );
+
+  lines.push('', formatFleetTable(results.fleet).trimEnd());
 
   if (results.targets.some((check) => !check.met && check.scenario.startsWith('Overhead'))) {
     lines.push(

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every scenario of bench/README.md in real Chromium against the demo server on
- * loopback, then a Markdown table on stdout and everything in bench/results.json. Progress goes to
- * stderr. Expects `npm run build` to have run (the npm script does it first).
+ * loopback (the fleet simulation on a virtual clock in this process), then a Markdown table on
+ * stdout, everything in bench/results.json and the fleet chart in bench/fleet-chart.svg. Progress
+ * goes to stderr. Expects `npm run build` to have run (the npm script does it first).
  */
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -13,6 +14,9 @@ import { FULL_BENCH, QUICK_BENCH } from './bench-options.js';
 import type { BenchResults } from './bench-results.js';
 import { checkTargets } from './bench-targets.js';
 import { runColdStart } from './cold-start-scenario.js';
+import { runFleetScenarios } from './fleet/fleet-scenario.js';
+import { checkFleetTargets } from './fleet/fleet-targets.js';
+import { writeFleetChart } from './fleet/write-fleet-chart.js';
 import { formatResultsTable } from './format-results-table.js';
 import { launchBenchBrowser } from './launch-bench-browser.js';
 import { measureBundleSize } from './measure-bundle-size.js';
@@ -95,6 +99,9 @@ try {
   const storm = await step('expiry storm', () => runStorms(activeBrowser, activeServer, options.storm));
   const coldStart = await step('cold start', () => runColdStart(activeBrowser, activeServer, options.coldStart));
   const memory = await step('memory', () => runMemory(activeBrowser, activeServer, options.memory));
+  // No browser: the worker's retry, refresh-window and pause code on a virtual clock.
+  const fleet = await step('fleet simulation', async () => runFleetScenarios(options.fleet));
+  log(`wrote ${await writeFleetChart(fleet)}`);
 
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),
@@ -112,7 +119,8 @@ try {
     coldStart,
     memory,
     bundle,
-    targets: checkTargets({ overhead, storm, coldStart, memory }),
+    fleet,
+    targets: [...checkTargets({ overhead, storm, coldStart, memory }), ...checkFleetTargets(fleet)],
   };
   await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(formatResultsTable(results));
