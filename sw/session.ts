@@ -93,6 +93,11 @@ export class Session {
         this.#report('error', error.toWire());
       },
     });
+    // Read the session first, while the worker script is still being evaluated: the browser
+    // dispatches the first fetch event only once evaluation is done, so by then the IndexedDB open
+    // and read are under way (or done) instead of starting behind the rest of the set-up.
+    const stored = this.#store.load();
+    const flags = this.#store.readFlags();
     this.#machine = new AuthStateMachine('anonymous', 0, (state, previous) => {
       logger.debug('state', { state, previous });
       announce('state-changed', { state, previous });
@@ -118,10 +123,10 @@ export class Session {
       },
     });
     this.ready = Promise.all([
-      this.resync(),
-      this.#store.readFlags().then((flags) => {
-        this.#debug = flags.debug;
-        logger.enabled = flags.debug;
+      stored.then((record) => this.#machine.restore(record, env.now())),
+      flags.then(({ debug }) => {
+        this.#debug = debug;
+        logger.enabled = debug;
       }),
     ]).then(() => undefined);
   }
