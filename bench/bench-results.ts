@@ -1,6 +1,8 @@
 import type { BenchOptions } from './bench-options.js';
 import type { TargetCheck } from './bench-targets.js';
 import type { ColdStartResult } from './cold-start-scenario.js';
+import type { ExpiryBurstResult } from './expiry-burst-scenario.js';
+import type { ExpirySteadyResult } from './expiry-steady-scenario.js';
 import type { FleetResult } from './fleet/fleet-scenario.js';
 import type { BundleSizeResult } from './measure-bundle-size.js';
 import type { MemoryResult } from './memory-scenario.js';
@@ -23,6 +25,8 @@ export interface BenchResults {
   overhead: OverheadResult;
   storm: StormResult;
   coldStart: ColdStartResult;
+  expiryBurst: ExpiryBurstResult;
+  expirySteady: ExpirySteadyResult;
   memory: MemoryResult;
   bundle: BundleSizeResult;
   fleet: FleetResult;

@@ -5,13 +5,20 @@ import { createBenchApp } from './create-bench-app.js';
 
 // Entry of the bench's server process (`node --import tsx bench/bench-server-main.ts`), started
 // by the runner so the server never shares an event loop with the code driving the browser.
-// Environment: BENCH_DIST (a snapshot of dist/ with bench/ inside), ACCESS_TOKEN_TTL.
+// Environment: BENCH_DIST (a snapshot of dist/ with bench/ inside), ACCESS_TOKEN_TTL and, for the
+// expiry-latency server, BENCH_REFRESH_AHEAD_MIN_MS (the proxy arm's `refreshAhead.minMs`).
 
 const distDir = process.env['BENCH_DIST'];
 if (distDir === undefined || distDir === '') throw new Error('Failed to start the bench server: BENCH_DIST is not set');
 const accessTokenTtl = Number(process.env['ACCESS_TOKEN_TTL'] ?? '3600');
+const refreshAhead = process.env['BENCH_REFRESH_AHEAD_MIN_MS'];
 
-const app = createBenchApp({ distDir, benchDir: `${distDir}/bench`, accessTokenTtl });
+const app = createBenchApp({
+  distDir,
+  benchDir: `${distDir}/bench`,
+  accessTokenTtl,
+  ...(refreshAhead === undefined ? {} : { refreshAheadMinMs: Number(refreshAhead) }),
+});
 const server = createAdaptorServer({ fetch: app.fetch }) as Server;
 // 127.0.0.1 only; pages use `localhost`, a secure context where service workers are allowed.
 server.listen(0, '127.0.0.1', () => {

@@ -20,6 +20,8 @@ export interface ColdStartResult {
   repetitions: number;
   bare: ColdStartArm;
   proxy: ColdStartArm;
+  /** Median of the per-repetition (proxy penalty − bare penalty): the two arms run back to back. */
+  pairedExtraMs: number;
 }
 
 type WorkerArm = 'bare' | 'proxy';
@@ -59,7 +61,14 @@ export async function runColdStart(browser: Browser, server: BenchServer, option
       coldMs: median(setup.cold),
       penaltyMs: median(setup.cold.map((cold, index) => cold - setup.warm[index]!)),
     });
-    return { repetitions: options.repetitions, bare: summary(setups[0]!), proxy: summary(setups[1]!) };
+    const [bare, proxy] = setups as [(typeof setups)[number], (typeof setups)[number]];
+    const penalty = (setup: typeof bare, index: number): number => setup.cold[index]! - setup.warm[index]!;
+    return {
+      repetitions: options.repetitions,
+      bare: summary(bare),
+      proxy: summary(proxy),
+      pairedExtraMs: median(proxy.cold.map((_, index) => penalty(proxy, index) - penalty(bare, index))),
+    };
   } finally {
     await Promise.all(setups.map((setup) => setup.context.close()));
   }

@@ -42,6 +42,12 @@ export const BENCH_DPOP_CONFIG: SwVariantConfig = {
 export interface BenchAppOptions extends DemoAppOptions {
   /** The built bench page (`index.html` and `assets/`), from `bench/vite.config.ts`. */
   benchDir: string;
+  /**
+   * The proxy arm's `refreshAhead.minMs`: how long before expiry its proactive refresh starts at
+   * the least (the expiry-latency server's short tokens need a lead shorter than the default's 5 s).
+   * @default the worker's default
+   */
+  refreshAheadMinMs?: number;
 }
 
 /**
@@ -56,7 +62,9 @@ export interface BenchAppOptions extends DemoAppOptions {
  * `/bench/none/` is outside both scopes, so a page there is never controlled.
  */
 export function createBenchApp(options: BenchAppOptions): Hono {
-  const { benchDir, ...demoOptions } = options;
+  const { benchDir, refreshAheadMinMs, ...demoOptions } = options;
+  const proxyConfig: SwVariantConfig =
+    refreshAheadMinMs === undefined ? BENCH_PROXY_CONFIG : { ...BENCH_PROXY_CONFIG, refreshAhead: { minMs: refreshAheadMinMs } };
   const app = new Hono();
 
   app.use('/bench/*', async (c, next) => {
@@ -66,7 +74,7 @@ export function createBenchApp(options: BenchAppOptions): Hono {
     if (c.req.path.endsWith('.js')) c.res.headers.set('Content-Type', 'text/javascript');
   });
   app.get('/bench/bare/sw.js', (c) => c.body(BARE_WORKER_SCRIPT));
-  app.get('/bench/proxy/sw.js', (c) => c.body(renderSwVariantScript(BENCH_PROXY_CONFIG, new URL(c.req.url).origin)));
+  app.get('/bench/proxy/sw.js', (c) => c.body(renderSwVariantScript(proxyConfig, new URL(c.req.url).origin)));
   app.get('/bench/dpop/sw.js', (c) => c.body(renderSwVariantScript(BENCH_DPOP_CONFIG, new URL(c.req.url).origin)));
   app.get('/bench/:arm/', async (c) => {
     if (!(BENCH_ARMS as readonly string[]).includes(c.req.param('arm'))) return c.notFound();

@@ -37,7 +37,7 @@ const ARM_LABELS: Record<BenchArm, string> = {
  * the latency target is missed, where the proxy worker spends its time.
  */
 export function formatResultsTable(results: BenchResults): string {
-  const { environment: env, overhead, storm, coldStart, memory, bundle } = results;
+  const { environment: env, overhead, storm, coldStart, memory, bundle, expiryBurst: burst, expirySteady: steady } = results;
   const lines: string[] = [
     `## sw-auth-proxy bench, ${results.startedAt}`,
     '',
@@ -114,6 +114,33 @@ export function formatResultsTable(results: BenchResults): string {
     ...(['bare', 'proxy'] as const).map((arm) =>
       row([ARM_LABELS[arm], ms(coldStart[arm].warmMs), ms(coldStart[arm].coldMs), `+${ms(coldStart[arm].penaltyMs)}`]),
     ),
+    row(['proxy − bare, paired per stop', '', '', `${coldStart.pairedExtraMs >= 0 ? '+' : '−'}${ms(Math.abs(coldStart.pairedExtraMs))}`]),
+    '',
+    `### Expiry latency: ${burst.tabs} tabs × ${burst.requestsPerTab} concurrent GETs through sw-auth-proxy, ${burst.rounds} bursts of each kind, alternating`,
+    '',
+    ...header(['Burst', 'All settled (median)', 'Refresh calls per burst (max)', 'Reuse detected', 'Failed']),
+    ...(
+      [
+        ['valid token', burst.valid],
+        ['right after `POST /demo/expire`', burst.expired],
+      ] as const
+    ).map(([label, arm]) => row([label, ms(arm.settleMs), arm.maxRefreshCalls, arm.reuseDetected, `${arm.failed} / ${arm.total}`])),
+    row(['expired ÷ valid', `${burst.ratio.toFixed(2)}×`, '', '', '']),
+    '',
+    `Steady traffic across expiries: ${steady.tabs} tabs × one GET every ${steady.intervalMs} ms for ${steady.durationMs / 1000} s, ` +
+      `${steady.accessTokenTtlSeconds} s tokens, \`refreshAhead.minMs\` ${steady.refreshAheadMinMs} (own server); ` +
+      `${steady.expiries} expiries, ${steady.rotated} refreshes (${steady.refreshCalls} calls, median ${Math.round(steady.medianLeadMs)} ms ` +
+      `before expiry), reuse detected ${steady.reuseDetected}, failed ${steady.failed}.`,
+    '',
+    ...header(['Requests', 'Count', 'Median', 'p99']),
+    row([
+      `fired within ±${steady.windowMs} ms of an expiry`,
+      steady.nearExpiry.requests,
+      ms(steady.nearExpiry.medianMs),
+      ms(steady.nearExpiry.p99Ms),
+    ]),
+    row(['all others', steady.others.requests, ms(steady.others.medianMs), ms(steady.others.p99Ms)]),
+    row(['near ÷ others', '', '', `${steady.p99Ratio.toFixed(2)}×`]),
     '',
     `Memory (heap after GC): sw-auth-proxy V8 ${kb(memory.proxy.beforeBytes)} → ${kb(memory.proxy.afterBytes)} over ` +
       `${memory.proxy.requests.toLocaleString('en-US')} requests in ${(memory.proxy.elapsedMs / 1000).toFixed(1)} s. ` +

@@ -14,6 +14,8 @@ import { FULL_BENCH, QUICK_BENCH } from './bench-options.js';
 import type { BenchResults } from './bench-results.js';
 import { checkTargets } from './bench-targets.js';
 import { runColdStart } from './cold-start-scenario.js';
+import { runExpiryBurst } from './expiry-burst-scenario.js';
+import { runExpirySteady } from './expiry-steady-scenario.js';
 import { runFleetScenarios } from './fleet/fleet-scenario.js';
 import { checkFleetTargets } from './fleet/fleet-targets.js';
 import { writeFleetChart } from './fleet/write-fleet-chart.js';
@@ -54,12 +56,14 @@ async function snapshotBuild(): Promise<string> {
 
 let snapshot: string | undefined;
 let server: BenchServer | undefined;
+let shortLivedServer: BenchServer | undefined;
 let browser: Browser | undefined;
 /** Set once a signal or the watchdog stops the run: the errors that follow are expected. */
 let stopping = false;
 const cleanUp = async (): Promise<void> => {
   await browser?.close().catch(() => undefined);
   await server?.stop().catch(() => undefined);
+  await shortLivedServer?.stop().catch(() => undefined);
   if (snapshot !== undefined) await rm(snapshot, { recursive: true, force: true });
 };
 const watchdog = setTimeout(() => {
@@ -98,6 +102,18 @@ try {
   const overhead = await step('overhead', () => runOverhead(activeBrowser, activeServer, options.overhead, sourceMap));
   const storm = await step('expiry storm', () => runStorms(activeBrowser, activeServer, options.storm));
   const coldStart = await step('cold start', () => runColdStart(activeBrowser, activeServer, options.coldStart));
+  const expiryBurst = await step('expiry burst', () => runExpiryBurst(activeBrowser, activeServer, options.expiryBurst));
+  const expirySteady = await step('expiry, steady traffic', async () => {
+    // Its own server: tokens that expire within seconds, and a proxy arm that refreshes just ahead.
+    const { accessTokenTtlSeconds, refreshAheadMinMs } = options.expirySteady;
+    shortLivedServer = await startBenchServer(snapshot!, { accessTokenTtl: accessTokenTtlSeconds, refreshAheadMinMs });
+    try {
+      return await runExpirySteady(activeBrowser, shortLivedServer, options.expirySteady);
+    } finally {
+      await shortLivedServer.stop();
+      shortLivedServer = undefined;
+    }
+  });
   const memory = await step('memory', () => runMemory(activeBrowser, activeServer, options.memory));
   // No browser: the worker's retry, refresh-window and pause code on a virtual clock.
   const fleet = await step('fleet simulation', async () => runFleetScenarios(options.fleet));
@@ -117,10 +133,12 @@ try {
     overhead,
     storm,
     coldStart,
+    expiryBurst,
+    expirySteady,
     memory,
     bundle,
     fleet,
-    targets: [...checkTargets({ overhead, storm, coldStart, memory }), ...checkFleetTargets(fleet)],
+    targets: [...checkTargets({ overhead, storm, coldStart, expiryBurst, expirySteady, memory }), ...checkFleetTargets(fleet)],
   };
   await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(formatResultsTable(results));

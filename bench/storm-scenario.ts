@@ -75,7 +75,16 @@ function armOf(client: StormClient): BenchArm {
   return client === 'floor' ? 'bare' : 'none';
 }
 
-async function runCell(server: BenchServer, pages: Page[], storm: StormOptions): Promise<StormCell> {
+/**
+ * One storm from a server reset and one login: every tab armed, then started by one message.
+ * With `expire` (every client but the floor, unless told) the access token is expired first.
+ */
+export async function runCell(
+  server: BenchServer,
+  pages: Page[],
+  storm: StormOptions,
+  expire: boolean = storm.client !== 'floor',
+): Promise<StormCell> {
   const [first] = pages;
   if (first === undefined) throw new Error('Failed to run a storm: no tabs');
   await server.reset();
@@ -85,7 +94,7 @@ async function runCell(server: BenchServer, pages: Page[], storm: StormOptions):
     await first.evaluate(() => window.bench.loginToLocalStorage());
   }
   // The floor measures the browser, not a refresh: its token stays valid.
-  if (storm.client !== 'floor') await server.expireAccessTokens();
+  if (expire) await server.expireAccessTokens();
 
   await Promise.all(pages.map((page) => page.evaluate((o) => window.bench.armStorm(o), storm)));
   const startedAt = await first.evaluate(() => window.bench.goStorm());

@@ -39,6 +39,22 @@ export interface LatencyRunResult {
   elapsedMs: number;
 }
 
+/** Steady traffic: one GET of `<path>/<i>` every `intervalMs`, whether or not the last one answered. */
+export interface SteadyRunOptions {
+  path: string;
+  durationMs: number;
+  intervalMs: number;
+}
+
+export interface SteadyRunResult {
+  /** When each request was fired, `performance.timeOrigin + performance.now()` (epoch ms, sub-ms). */
+  startedAt: number[];
+  /** Milliseconds from `fetch()` to the body read, in request order. */
+  latencies: number[];
+  /** Final status of each request; `0` is a network error. */
+  statuses: number[];
+}
+
 export interface StormOptions {
   client: StormClient;
   /** Concurrent GETs this tab fires when the storm starts. */
@@ -69,6 +85,7 @@ export interface BenchPageApi {
   /** `POST /auth/login` and keep the tokens in `localStorage`, as a token-holding SPA does. */
   loginToLocalStorage(): Promise<void>;
   runLatency(options: LatencyRunOptions): Promise<LatencyRunResult>;
+  runSteady(options: SteadyRunOptions): Promise<SteadyRunResult>;
   /** Get ready to storm on the next `go` (from this tab or another one of the origin). */
   armStorm(options: StormOptions): void;
   /** Start the storm in every armed tab of the origin; returns this tab's start time. */

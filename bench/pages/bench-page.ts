@@ -5,6 +5,7 @@
 import type { BenchPageApi } from './bench-page-api.js';
 import { readTokenResponse, saveTokens } from './local-storage-tokens.js';
 import { runLatency } from './run-latency.js';
+import { runSteady } from './run-steady.js';
 import { StormTab } from './storm-tab.js';
 
 const LOGIN_BODY = JSON.stringify({ username: 'ada', password: 'secret' });
@@ -41,6 +42,7 @@ window.bench = {
     saveTokens(readTokenResponse(await response.json()));
   },
   runLatency,
+  runSteady,
   armStorm: (options) => storm.arm(options),
   goStorm: () => storm.go(),
   stormResult: () => storm.result(),
