@@ -19,6 +19,8 @@ export interface ExpiryBurstArm {
   /** Largest refresh-call count of one burst (1 expected after an expiry, 0 with a valid token). */
   maxRefreshCalls: number;
   reuseDetected: number;
+  /** Median of the 401s the server answered per burst: requests that went out with the dead token. */
+  unauthorized: number;
   /** Requests that did not end in a 200, over every round. */
   failed: number;
   total: number;
@@ -60,6 +62,7 @@ export async function runExpiryBurst(browser: Browser, server: BenchServer, opti
       settleMs: median(cells.map((cell) => cell.settleMs)),
       maxRefreshCalls: Math.max(...cells.map((cell) => cell.refreshCalls)),
       reuseDetected: cells.reduce((sum, cell) => sum + cell.reuseDetected, 0),
+      unauthorized: median(cells.map((cell) => cell.unauthorized)),
       failed: cells.reduce((sum, cell) => sum + cell.failed, 0),
       total: cells.reduce((sum, cell) => sum + cell.total, 0),
     });

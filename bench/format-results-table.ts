@@ -118,14 +118,16 @@ export function formatResultsTable(results: BenchResults): string {
     '',
     `### Expiry latency: ${burst.tabs} tabs × ${burst.requestsPerTab} concurrent GETs through sw-auth-proxy, ${burst.rounds} bursts of each kind, alternating`,
     '',
-    ...header(['Burst', 'All settled (median)', 'Refresh calls per burst (max)', 'Reuse detected', 'Failed']),
+    ...header(['Burst', 'All settled (median)', 'Refresh calls per burst (max)', '401s per burst (median)', 'Reuse detected', 'Failed']),
     ...(
       [
         ['valid token', burst.valid],
         ['right after `POST /demo/expire`', burst.expired],
       ] as const
-    ).map(([label, arm]) => row([label, ms(arm.settleMs), arm.maxRefreshCalls, arm.reuseDetected, `${arm.failed} / ${arm.total}`])),
-    row(['expired ÷ valid', `${burst.ratio.toFixed(2)}×`, '', '', '']),
+    ).map(([label, arm]) =>
+      row([label, ms(arm.settleMs), arm.maxRefreshCalls, arm.unauthorized, arm.reuseDetected, `${arm.failed} / ${arm.total}`]),
+    ),
+    row(['expired ÷ valid', `${burst.ratio.toFixed(2)}×`, '', '', '', '']),
     '',
     `Steady traffic across expiries: ${steady.tabs} tabs × one GET every ${steady.intervalMs} ms for ${steady.durationMs / 1000} s, ` +
       `${steady.accessTokenTtlSeconds} s tokens, \`refreshAhead.minMs\` ${steady.refreshAheadMinMs} (own server); ` +

@@ -21,6 +21,8 @@ export interface StormCell {
   refreshCalls: number;
   /** Rotated refresh tokens presented again (each one revokes the session's token family). */
   reuseDetected: number;
+  /** API requests the server answered 401 (each one a round trip spent on a dead token). */
+  unauthorized: number;
   /** Requests that did not end in a 200. */
   failed: number;
   total: number;
@@ -112,6 +114,7 @@ export async function runCell(
     requestsPerTab: storm.requests,
     refreshCalls: stats.refreshCalls,
     reuseDetected: stats.reuseDetected,
+    unauthorized: stats.unauthorized,
     failed,
     total: results.reduce((sum, result) => sum + result.ok + result.failed, 0),
     statuses,
