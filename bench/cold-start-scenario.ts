@@ -2,6 +2,7 @@ import type { Browser, CDPSession, Page } from '@playwright/test';
 import { median } from './latency-stats.js';
 import { openArmPage } from './open-arm-page.js';
 import type { BenchServer } from './start-bench-server.js';
+import { WorkerCdpSession } from './worker-cdp-session.js';
 
 export interface ColdStartOptions {
   repetitions: number;
@@ -14,6 +15,14 @@ export interface ColdStartArm {
   coldMs: number;
   /** Median of the per-repetition (cold − warm). */
   penaltyMs: number;
+  /**
+   * Where the cold request's time went, medians, from the page's `fetch()` and the worker's own
+   * timeline (its `performance.timeOrigin` and the Resource Timing entry of its network fetch):
+   * until the browser created the worker's global scope; from there until the worker's `fetch()`
+   * of the request (script loading and evaluation, the fetch event's dispatch, and for the proxy
+   * its set-up and the session read); from there until the page had the body.
+   */
+  phases: { startMs: number; untilFetchMs: number; networkMs: number };
 }
 
 export interface ColdStartResult {
@@ -42,7 +51,7 @@ export async function runColdStart(browser: Browser, server: BenchServer, option
       if (arm === 'proxy' && (await page.evaluate(() => window.bench.login())) !== 200) throw new Error('Failed to log in the proxy arm');
       const cdp = await context.newCDPSession(page);
       await cdp.send('ServiceWorker.enable');
-      return { arm, context, page, cdp, warm: [] as number[], cold: [] as number[] };
+      return { arm, context, page, cdp, warm: [] as number[], cold: [] as number[], phases: [] as ColdStartArm['phases'][] };
     }),
   );
   try {
@@ -53,13 +62,20 @@ export async function runColdStart(browser: Browser, server: BenchServer, option
         await request(5);
         setup.warm.push(...(await request(1)));
         await stopWorker(setup.cdp, `${server.origin}/bench/${setup.arm}/sw.js`);
-        setup.cold.push(...(await request(1)));
+        const cold = await timedRequest(setup.page, setup.arm === 'proxy' ? null : authorization);
+        setup.cold.push(cold.endAt - cold.startAt);
+        setup.phases.push(await workerPhases(browser, `/bench/${setup.arm}/sw.js`, cold));
       }
     }
     const summary = (setup: (typeof setups)[number]): ColdStartArm => ({
       warmMs: median(setup.warm),
       coldMs: median(setup.cold),
       penaltyMs: median(setup.cold.map((cold, index) => cold - setup.warm[index]!)),
+      phases: {
+        startMs: median(setup.phases.map((phase) => phase.startMs)),
+        untilFetchMs: median(setup.phases.map((phase) => phase.untilFetchMs)),
+        networkMs: median(setup.phases.map((phase) => phase.networkMs)),
+      },
     });
     const [bare, proxy] = setups as [(typeof setups)[number], (typeof setups)[number]];
     const penalty = (setup: typeof bare, index: number): number => setup.cold[index]! - setup.warm[index]!;
@@ -84,6 +100,46 @@ async function oneByOne(page: Page, count: number, authorization: string | null)
   });
   if (result.failures > 0) throw new Error(`Failed to measure a cold start: ${result.failures} requests failed`);
   return result.latencies;
+}
+
+/** One GET from the page, with its start and end on the epoch clock (sub-millisecond). */
+async function timedRequest(page: Page, authorization: string | null): Promise<{ startAt: number; endAt: number }> {
+  const timed = await page.evaluate(async (header) => {
+    // No named helpers in here: the runner's TypeScript loader would wrap them in a function the page lacks.
+    const startAt = performance.timeOrigin + performance.now();
+    const response = await fetch('/api/items/0', header === null ? {} : { headers: { Authorization: header } });
+    await response.arrayBuffer();
+    return { startAt, endAt: performance.timeOrigin + performance.now(), status: response.status };
+  }, authorization);
+  if (timed.status !== 200) throw new Error(`Failed to measure a cold start: the first request answered ${timed.status}`);
+  return timed;
+}
+
+/**
+ * The cold request's phases, read from the worker that it started: its global scope's
+ * `timeOrigin`, and when it called `fetch()` for the request (its first Resource Timing entry for
+ * `/api/`; a fresh worker has no other). Read after the request, so nothing here is on its path.
+ */
+async function workerPhases(
+  browser: Browser,
+  scriptPath: string,
+  cold: { startAt: number; endAt: number },
+): Promise<ColdStartArm['phases']> {
+  const worker = await WorkerCdpSession.attach(browser, scriptPath);
+  try {
+    const { result } = await worker.send<{ result: { value: string } }>('Runtime.evaluate', {
+      expression: `JSON.stringify({
+        origin: performance.timeOrigin,
+        fetchAt: performance.getEntriesByType('resource').find((entry) => entry.name.includes('/api/'))?.startTime ?? null,
+      })`,
+      returnByValue: true,
+    });
+    const { origin, fetchAt } = JSON.parse(result.value) as { origin: number; fetchAt: number | null };
+    if (fetchAt === null) throw new Error('Failed to read the cold start phases: the worker has no timing entry of its fetch');
+    return { startMs: origin - cold.startAt, untilFetchMs: fetchAt, networkMs: cold.endAt - (origin + fetchAt) };
+  } finally {
+    await worker.dispose();
+  }
 }
 
 /** Stops every worker of the page's context and resolves once DevTools reports `scriptUrl` stopped. */
