@@ -122,6 +122,7 @@ function streamKey(clientId: string, url: string): string {
   return `${clientId} ${url}`;
 }
 
-function isEventStreamRequest(request: Request): boolean {
+/** A GET that asks for `text/event-stream`: the only requests `restore` and `track` change. */
+export function isEventStreamRequest(request: Request): boolean {
   return request.method === 'GET' && /\btext\/event-stream\b/i.test(request.headers.get('accept') ?? '');
 }

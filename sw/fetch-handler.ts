@@ -5,7 +5,7 @@ import type { ResolvedConfig } from './config.js';
 import type { Environment } from './environment.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { RedirectRefusedError } from './errors/redirect-refused-error.js';
-import { EventStreamResume } from './event-stream-resume.js';
+import { EventStreamResume, isEventStreamRequest } from './event-stream-resume.js';
 import { holdWhileStreaming } from './hold-while-streaming.js';
 import { redact, type Logger } from './logger.js';
 import type { ProxyStatus } from './proxy-status.js';
@@ -55,6 +55,9 @@ interface Exchange {
 function describe(url: URL): string {
   return redact(url.origin + url.pathname);
 }
+
+/** Keeps a page engine's background work from surfacing as an unhandled rejection. */
+const ignoreRejection = (promise: Promise<unknown>): void => void promise.catch(() => undefined);
 
 /**
  * Answers the requests the proxy is responsible for: token endpoints (capture) and protected API
@@ -130,17 +133,26 @@ export class FetchHandler {
     const role = this.#role(request.method, url);
     if (role === 'capture') return captureTokenResponse(request, this.#capture);
     if (role === null) return undefined;
-    // EventSource reconnects lose Last-Event-ID on their way into a worker; put it back.
-    const resumed = this.#eventStreams.restore(request, clientId);
+    let described: string | undefined;
     const context: RequestContext = {
       clientId,
       method: request.method,
-      url: describe(url),
+      // Only events and the debug log read it: most requests never pay for the redaction.
+      get url() {
+        return (described ??= describe(url));
+      },
       signal: request.signal ?? null,
-      keepAlive: keepAlive ?? ((promise) => void promise.catch(() => undefined)),
+      keepAlive: keepAlive ?? ignoreRejection,
       waitDeadline: null,
     };
-    const answer = this.#proxy({ request: resumed, context }).then((response) => this.#eventStreams.track(response, resumed, clientId));
+    let answer: Promise<Response>;
+    if (isEventStreamRequest(request)) {
+      // EventSource reconnects lose Last-Event-ID on their way into a worker; put it back.
+      const resumed = this.#eventStreams.restore(request, clientId);
+      answer = this.#proxy({ request: resumed, context }).then((response) => this.#eventStreams.track(response, resumed, clientId));
+    } else {
+      answer = this.#proxy({ request, context });
+    }
     return keepAlive ? answer.then((response) => holdWhileStreaming(response, keepAlive)) : answer;
   }
 
