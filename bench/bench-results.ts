@@ -3,6 +3,7 @@ import type { TargetCheck } from './bench-targets.js';
 import type { ColdStartResult } from './cold-start-scenario.js';
 import type { ExpiryBurstResult } from './expiry-burst-scenario.js';
 import type { ExpirySteadyResult } from './expiry-steady-scenario.js';
+import type { CpuResult } from './cpu-scenario.js';
 import type { FleetResult } from './fleet/fleet-scenario.js';
 import type { BundleSizeResult } from './measure-bundle-size.js';
 import type { MemoryResult } from './memory-scenario.js';
@@ -23,6 +24,7 @@ export interface BenchResults {
   };
   options: BenchOptions;
   overhead: OverheadResult;
+  cpu: CpuResult;
   storm: StormResult;
   coldStart: ColdStartResult;
   expiryBurst: ExpiryBurstResult;

@@ -1,6 +1,7 @@
 import type { ColdStartResult } from './cold-start-scenario.js';
 import type { ExpiryBurstResult } from './expiry-burst-scenario.js';
 import type { ExpirySteadyResult } from './expiry-steady-scenario.js';
+import type { CpuMode, CpuResult } from './cpu-scenario.js';
 import type { MemoryResult } from './memory-scenario.js';
 import type { OverheadResult } from './overhead-scenario.js';
 import type { StormResult } from './storm-scenario.js';
@@ -15,8 +16,12 @@ export const MAX_COLD_START_EXTRA_MS = 3;
 export const MAX_EXPIRY_BURST_RATIO = 1.3;
 /** Steady traffic: p99 latency of the requests near an expiry, at most this times the others'. */
 export const MAX_NEAR_EXPIRY_P99_RATIO = 1.1;
+/** Worker CPU time per request (median of the profile windows), at most this times the bare worker's. */
+export const MAX_CPU_TO_BARE = 1.1;
 /** Heap growth after the memory run, below this. */
 export const MAX_HEAP_GROWTH_BYTES = 1_000_000;
+/** Blink's heap of the worker over the memory run: the proxy's growth at most this times the bare worker's. */
+export const MAX_BLINK_GROWTH_TO_BARE = 1.1;
 
 /** One target and whether this run met it. */
 export interface TargetCheck {
@@ -32,14 +37,25 @@ const signedMs = (value: number): string => `${value >= 0 ? '+' : '−'}${Math.a
 /** The issue's targets, checked against one run's figures. */
 export function checkTargets(results: {
   overhead: OverheadResult;
+  cpu: CpuResult;
   storm: StormResult;
   coldStart: ColdStartResult;
   expiryBurst: ExpiryBurstResult;
   expirySteady: ExpirySteadyResult;
   memory: MemoryResult;
 }): TargetCheck[] {
-  const { overhead, storm, coldStart, expiryBurst: burst, expirySteady: steady } = results;
+  const { overhead, cpu, storm, coldStart, expiryBurst: burst, expirySteady: steady } = results;
   const memory = results.memory.proxy;
+  const bareMemory = results.memory.bare;
+  const cpuCheck = (label: string, mode: CpuMode): TargetCheck => ({
+    scenario: `Worker CPU per request, ${label}`,
+    figure:
+      `proxy/bare ${ratio(mode.ratioToBare)} (bare ${us(mode.arms.bare.busyUs.median)}, proxy ${us(mode.arms.proxy.busyUs.median)}, ` +
+      `${us(mode.arms.proxy.scriptUs.median)} in its own functions; per window ${ratio(mode.windowRatioToBare.min)}–` +
+      `${ratio(mode.windowRatioToBare.max)}, ${cpu.windows} windows of ${cpu.requestsPerWindow})`,
+    target: `≤ ${ratio(MAX_CPU_TO_BARE)} bare SW`,
+    met: mode.ratioToBare <= MAX_CPU_TO_BARE,
+  });
   const latency = (label: string, mode: OverheadResult['sequential']): TargetCheck => ({
     scenario: `Overhead, ${label}`,
     figure:
@@ -66,6 +82,8 @@ export function checkTargets(results: {
   return [
     latency('sequential', overhead.sequential),
     latency(`concurrency ${overhead.concurrent.concurrency}`, overhead.concurrent),
+    cpuCheck('sequential', cpu.sequential),
+    cpuCheck(`concurrency ${cpu.concurrent.concurrency}`, cpu.concurrent),
     dpop('sequential', overhead.sequential),
     dpop(`concurrency ${overhead.concurrent.concurrency}`, overhead.concurrent),
     {
@@ -113,8 +131,25 @@ export function checkTargets(results: {
       target: '< 1 MB growth',
       met: memory.growthBytes < MAX_HEAP_GROWTH_BYTES && memory.failures === 0,
     },
+    {
+      scenario: "Memory, Blink's heap of the worker",
+      figure:
+        `sw-auth-proxy ${signedKb(memory.embedderGrowthBytes)}, bare SW ${signedKb(bareMemory.embedderGrowthBytes)} ` +
+        `(${ratio(blinkRatio(results.memory))}) after ${memory.requests.toLocaleString('en-US')} requests each; bare V8 ` +
+        `${signedKb(bareMemory.growthBytes)}, failed ${bareMemory.failures}`,
+      target: `≤ ${ratio(MAX_BLINK_GROWTH_TO_BARE)} bare SW's growth`,
+      met: blinkRatio(results.memory) <= MAX_BLINK_GROWTH_TO_BARE && bareMemory.failures === 0,
+    },
   ];
 }
+
+/** The proxy's Blink heap growth per request over the bare worker's (both run the same count in full runs). */
+export function blinkRatio(memory: MemoryResult): number {
+  const perRequest = (run: MemoryResult['bare']): number => run.embedderGrowthBytes / run.requests;
+  return perRequest(memory.proxy) / Math.max(1, perRequest(memory.bare));
+}
+
+const us = (value: number): string => `${value.toFixed(0)} µs`;
 
 /** Memory, in KiB. */
 export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;

@@ -1,5 +1,6 @@
 import type { BenchResults } from './bench-results.js';
-import { kb, signedKb, sizeKb } from './bench-targets.js';
+import { MAX_BLINK_GROWTH_TO_BARE, MAX_CPU_TO_BARE, blinkRatio, kb, signedKb, sizeKb } from './bench-targets.js';
+import { CPU_ARMS, type CpuArm, type CpuMode } from './cpu-scenario.js';
 import { formatFleetTable } from './fleet/format-fleet-table.js';
 import type { HeapRun } from './memory-scenario.js';
 import type { BenchArm } from './create-bench-app.js';
@@ -84,14 +85,43 @@ export function formatResultsTable(results: BenchResults): string {
       ]),
     );
   }
-  const perRequest = (busyMs: number): string => `${((busyMs * 1000) / overhead.profiles.requests).toFixed(0)} µs`;
+  const { cpu } = results;
+  const cpuRow = (label: string, mode: CpuMode, arm: CpuArm) => {
+    const figure = mode.arms[arm];
+    return row([
+      label,
+      ARM_LABELS[arm],
+      `${figure.busyUs.median.toFixed(0)} µs`,
+      `${figure.busyUs.min.toFixed(0)}–${figure.busyUs.max.toFixed(0)} µs`,
+      `${figure.scriptUs.median.toFixed(0)} µs`,
+    ]);
+  };
   lines.push(
     '',
-    `Worker CPU per request (sampled, ${overhead.profiles.requests} requests): bare ${perRequest(overhead.profiles.bare.busyMs)}, ` +
-      `sw-auth-proxy ${perRequest(overhead.profiles.proxy.busyMs)}, of which ${perRequest(overhead.profiles.proxy.scriptMs)} in its own ` +
-      'functions (self time; the rest is built-ins: fetch, Request, Headers, event dispatch); ' +
-      `with DPoP ${perRequest(overhead.profiles.dpop.busyMs)}, of which ${perRequest(overhead.profiles.dpop.scriptMs)} in its own functions. ` +
-      `The server checks a DPoP proof in ${overhead.dpopServerVerifyUs.toFixed(0)} µs (jose, same machine, sequential mode): part of the DPoP arm's latency.`,
+    `### Worker CPU per request: median of ${cpu.windows} profile windows of ${cpu.requestsPerWindow} requests per arm and mode`,
+    '',
+    ...header(['Mode', 'Worker', 'Busy per request', 'Windows min–max', 'In its own functions']),
+  );
+  for (const [label, mode] of [
+    ['sequential', cpu.sequential],
+    [`concurrency ${cpu.concurrent.concurrency}`, cpu.concurrent],
+  ] as const) {
+    for (const arm of CPU_ARMS) lines.push(cpuRow(label, mode, arm));
+    lines.push(
+      row([
+        label,
+        'proxy / bare',
+        `${mode.ratioToBare.toFixed(3)}× (target ≤ ${MAX_CPU_TO_BARE.toFixed(2)}×)`,
+        `per window ${mode.windowRatioToBare.min.toFixed(2)}–${mode.windowRatioToBare.max.toFixed(2)}×`,
+        '',
+      ]),
+    );
+  }
+  lines.push(
+    '',
+    'Busy: sampled worker-thread time that is not idle (100 µs CDP Profiler); own functions: self time in the bundle, the rest is ' +
+      `built-ins (fetch, Request, Headers, event dispatch). The server checks a DPoP proof in ${overhead.dpopServerVerifyUs.toFixed(0)} µs ` +
+      "(jose, same machine, sequential mode): part of the DPoP arm's latency.",
     '',
     '### Expiry storm: T tabs × R requests right after `POST /demo/expire`',
     '',
@@ -168,10 +198,22 @@ export function formatResultsTable(results: BenchResults): string {
     row(['all others', steady.others.requests, ms(steady.others.medianMs), ms(steady.others.p99Ms)]),
     row(['near ÷ others', '', '', `${steady.p99Ratio.toFixed(2)}×`]),
     '',
-    `Memory (heap after GC): sw-auth-proxy V8 ${kb(memory.proxy.beforeBytes)} → ${kb(memory.proxy.afterBytes)} over ` +
-      `${memory.proxy.requests.toLocaleString('en-US')} requests in ${(memory.proxy.elapsedMs / 1000).toFixed(1)} s. ` +
-      `Blink's heap of the worker per 1,000 requests: sw-auth-proxy ${signedKb(perThousand(memory.proxy))}, ` +
-      `bare SW ${signedKb(perThousand(memory.bare))} (V8 ${signedKb(memory.bare.growthBytes)} over ${memory.bare.requests.toLocaleString('en-US')}).`,
+    `### Memory: heap of each worker after GC, ${memory.proxy.requests.toLocaleString('en-US')} requests (50 in flight)`,
+    '',
+    ...header(['Worker', 'V8 before → after', 'V8 growth', "Blink's heap growth", 'Blink per 1,000 requests', 'Time']),
+    ...(['bare', 'proxy'] as const).map((arm) =>
+      row([
+        ARM_LABELS[arm],
+        `${kb(memory[arm].beforeBytes)} → ${kb(memory[arm].afterBytes)}`,
+        signedKb(memory[arm].growthBytes),
+        signedKb(memory[arm].embedderGrowthBytes),
+        signedKb(perThousand(memory[arm])),
+        `${(memory[arm].elapsedMs / 1000).toFixed(1)} s`,
+      ]),
+    ),
+    '',
+    `Targets: V8 growth < 1 MB; Blink's growth ≤ ${MAX_BLINK_GROWTH_TO_BARE.toFixed(2)}× the bare worker's (this run ` +
+      `${blinkRatio(memory).toFixed(2)}×).`,
     '',
     ...header(['Bundle', 'Method', 'Minified', 'min+gzip']),
     ...[bundle.worker, bundle.client, bundle.clientWithWorkbox].map((figure) =>
@@ -181,14 +223,13 @@ export function formatResultsTable(results: BenchResults): string {
 
   lines.push('', formatFleetTable(results.fleet).trimEnd());
 
-  if (results.targets.some((check) => !check.met && check.scenario.startsWith('Overhead'))) {
+  if (results.targets.some((check) => !check.met && /^(Overhead|Worker CPU)/.test(check.scenario))) {
     lines.push(
       '',
-      `### Where the proxy worker spends its time (self time, ${overhead.profiles.requests} requests, ` +
-        `${overhead.profiles.proxy.busyMs.toFixed(0)} ms busy)`,
+      `### Where the proxy worker spends its time (self time, every CPU window, ${cpu.profiles.proxy.busyMs.toFixed(0)} ms busy)`,
       '',
       ...header(['Function (source)', 'Self', 'Share']),
-      ...overhead.profiles.proxy.top.map((entry) =>
+      ...cpu.profiles.proxy.top.map((entry) =>
         row([`\`${entry.location.replace(/\|/g, '\\|').replace(/`/g, "'")}\``, ms(entry.selfMs), `${(entry.share * 100).toFixed(1)} %`]),
       ),
     );

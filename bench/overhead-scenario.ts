@@ -4,8 +4,6 @@ import { median, percentile, spread, type Spread } from './latency-stats.js';
 import { openArmPage } from './open-arm-page.js';
 import type { LatencyRunOptions } from './pages/bench-page-api.js';
 import type { BenchServer } from './start-bench-server.js';
-import { summariseCpuProfile, type CpuProfile, type CpuProfileSummary, type ScriptSourceMap } from './summarise-cpu-profile.js';
-import { WorkerCdpSession } from './worker-cdp-session.js';
 
 export interface OverheadOptions {
   /** Requests per arm and mode, split evenly over the rounds. */
@@ -15,8 +13,6 @@ export interface OverheadOptions {
   concurrency: number;
   /** Unmeasured requests per arm and mode first (JIT, connection pool). */
   warmup: number;
-  /** Requests per mode while each worker is profiled (not part of the figures). */
-  profileRequests: number;
 }
 
 export interface ArmLatency {
@@ -52,8 +48,6 @@ export interface OverheadResult {
    * says nothing): part of the DPoP arm's latency that is not the worker's.
    */
   dpopServerVerifyUs: number;
-  /** Self-time profile of each worker during `profileRequests` sequential + concurrent requests. */
-  profiles: { requests: number; bare: CpuProfileSummary; proxy: CpuProfileSummary; dpop: CpuProfileSummary };
 }
 
 const ARMS: readonly BenchArm[] = ['none', 'bare', 'proxy', 'dpop'];
@@ -65,12 +59,7 @@ const ARMS: readonly BenchArm[] = ['none', 'bare', 'proxy', 'dpop'];
  * proxy pages send none and the worker attaches it (with DPoP, and a proof the server verifies). The arms run in interleaved rounds (the order rotating each round) so that noise
  * on the machine lands on every arm alike.
  */
-export async function runOverhead(
-  browser: Browser,
-  server: BenchServer,
-  options: OverheadOptions,
-  sourceMap: ScriptSourceMap,
-): Promise<OverheadResult> {
+export async function runOverhead(browser: Browser, server: BenchServer, options: OverheadOptions): Promise<OverheadResult> {
   const context = await browser.newContext();
   try {
     const pages = {} as Record<BenchArm, Page>;
@@ -134,34 +123,12 @@ export async function runOverhead(
     const concurrent = await measureMode(options.concurrency);
     const dpopServerVerifyUs = ((after.dpopVerifyMs - before.dpopVerifyMs) * 1000) / Math.max(1, after.dpopProofs - before.dpopProofs);
 
-    const profile = async (arm: 'bare' | 'proxy' | 'dpop'): Promise<CpuProfileSummary> => {
-      const worker = await WorkerCdpSession.attach(browser, `/bench/${arm}/sw.js`);
-      try {
-        await worker.send('Profiler.enable');
-        await worker.send('Profiler.setSamplingInterval', { interval: 100 });
-        await worker.send('Profiler.start');
-        await run(arm, options.profileRequests, 1, false);
-        await run(arm, options.profileRequests, options.concurrency, false);
-        const { profile } = await worker.send<{ profile: CpuProfile }>('Profiler.stop');
-        return await summariseCpuProfile(profile, sourceMap);
-      } finally {
-        await worker.dispose();
-      }
-    };
-    const profiles = {
-      requests: options.profileRequests * 2,
-      bare: await profile('bare'),
-      proxy: await profile('proxy'),
-      dpop: await profile('dpop'),
-    };
-
     return {
       requestsPerArm: Math.ceil(options.requests / options.rounds) * options.rounds,
       rounds: options.rounds,
       sequential,
       concurrent,
       dpopServerVerifyUs,
-      profiles,
     };
   } finally {
     await context.close();

@@ -16,6 +16,7 @@ import { checkTargets } from './bench-targets.js';
 import { runColdStart } from './cold-start-scenario.js';
 import { runExpiryBurst } from './expiry-burst-scenario.js';
 import { runExpirySteady } from './expiry-steady-scenario.js';
+import { runCpu } from './cpu-scenario.js';
 import { runFleetScenarios } from './fleet/fleet-scenario.js';
 import { checkFleetTargets } from './fleet/fleet-targets.js';
 import { writeFleetChart } from './fleet/write-fleet-chart.js';
@@ -99,7 +100,8 @@ try {
   const activeBrowser = browser;
   const activeServer = server;
   const bundle = await step('bundle size', () => measureBundleSize(snapshot!));
-  const overhead = await step('overhead', () => runOverhead(activeBrowser, activeServer, options.overhead, sourceMap));
+  const overhead = await step('overhead', () => runOverhead(activeBrowser, activeServer, options.overhead));
+  const cpu = await step('worker CPU', () => runCpu(activeBrowser, activeServer, options.cpu, sourceMap));
   const storm = await step('expiry storm', () => runStorms(activeBrowser, activeServer, options.storm));
   const coldStart = await step('cold start', () => runColdStart(activeBrowser, activeServer, options.coldStart));
   const expiryBurst = await step('expiry burst', () => runExpiryBurst(activeBrowser, activeServer, options.expiryBurst));
@@ -131,6 +133,7 @@ try {
     },
     options,
     overhead,
+    cpu,
     storm,
     coldStart,
     expiryBurst,
@@ -138,7 +141,7 @@ try {
     memory,
     bundle,
     fleet,
-    targets: [...checkTargets({ overhead, storm, coldStart, expiryBurst, expirySteady, memory }), ...checkFleetTargets(fleet)],
+    targets: [...checkTargets({ overhead, cpu, storm, coldStart, expiryBurst, expirySteady, memory }), ...checkFleetTargets(fleet)],
   };
   await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(formatResultsTable(results));

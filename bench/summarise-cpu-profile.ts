@@ -25,7 +25,7 @@ export interface CpuProfileSummary {
   busyMs: number;
   /** Of that, self time in the mapped script's own functions (built-ins they call excluded). */
   scriptMs: number;
-  /** Wall time covered by the profile. */
+  /** Wall time covered by the profiles. */
   totalMs: number;
   top: SelfTimeEntry[];
 }
@@ -40,10 +40,15 @@ export interface ScriptSourceMap {
 
 /**
  * Self time per function, highest first: the time samples spent in the function itself, not in
- * what it called. Frames of the minified worker bundle are mapped back to the TypeScript line
- * they come from, so the lead sees `sw/fetch-handler.ts:57`, not `e`.
+ * what it called, summed over `profiles` (windows of one worker). Frames of the minified worker
+ * bundle are mapped back to the TypeScript line they come from, so the lead sees
+ * `sw/fetch-handler.ts:57`, not `e`.
  */
-export async function summariseCpuProfile(profile: CpuProfile, sourceMap: ScriptSourceMap, limit = 12): Promise<CpuProfileSummary> {
+export async function summariseCpuProfile(
+  profiles: readonly CpuProfile[],
+  sourceMap: ScriptSourceMap,
+  limit = 12,
+): Promise<CpuProfileSummary> {
   const payload = JSON.parse(await readFile(sourceMap.mapPath, 'utf8')) as SourceMapPayload & { sourcesContent?: string[] };
   const map = new SourceMap(payload);
   const sourceLines = new Map<string, string[]>(
@@ -66,25 +71,30 @@ export async function summariseCpuProfile(profile: CpuProfile, sourceMap: Script
     return `${file}:${entry.originalLine + 1}  ${text.length > 70 ? `${text.slice(0, 67)}...` : text}`;
   };
 
-  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<string, number>();
   let busyUs = 0;
   let scriptUs = 0;
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  // A sample's delta is the time since the previous sample, so it is charged to the previous one.
-  for (let index = 0; index + 1 < samples.length; index++) {
-    const node = byNode.get(samples[index]!);
-    const delta = deltas[index + 1] ?? 0;
-    if (node === undefined || node.callFrame.functionName === '(idle)') continue;
-    busyUs += delta;
-    if (node.callFrame.url.endsWith(sourceMap.urlSuffix)) scriptUs += delta;
-    const key = describe(node.callFrame);
-    selfUs.set(key, (selfUs.get(key) ?? 0) + delta);
+  let totalUs = 0;
+  for (const profile of profiles) {
+    const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+    const samples = profile.samples ?? [];
+    const deltas = profile.timeDeltas ?? [];
+    totalUs += profile.endTime - profile.startTime;
+    // A sample's delta is the time since the previous sample, so it is charged to the previous one.
+    for (let index = 0; index + 1 < samples.length; index++) {
+      const node = byNode.get(samples[index]!);
+      const delta = deltas[index + 1] ?? 0;
+      if (node === undefined || node.callFrame.functionName === '(idle)') continue;
+      busyUs += delta;
+      if (node.callFrame.url.endsWith(sourceMap.urlSuffix)) scriptUs += delta;
+      if (limit === 0) continue;
+      const key = describe(node.callFrame);
+      selfUs.set(key, (selfUs.get(key) ?? 0) + delta);
+    }
   }
   const top = [...selfUs.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)
     .map(([location, us]) => ({ location, selfMs: us / 1000, share: busyUs === 0 ? 0 : us / busyUs }));
-  return { busyMs: busyUs / 1000, scriptMs: scriptUs / 1000, totalMs: (profile.endTime - profile.startTime) / 1000, top };
+  return { busyMs: busyUs / 1000, scriptMs: scriptUs / 1000, totalMs: totalUs / 1000, top };
 }
