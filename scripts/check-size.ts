@@ -46,7 +46,7 @@ async function bundle(entry: string, external: RegExp[], format: 'es' | 'iife' =
   return new TextEncoder().encode(loaded.map((chunk) => chunk.code).join('\n'));
 }
 
-// The worker's budget is 19 kB, not the 12 kB the package aims for. It was 12.9 kB (11.8 kB of
+// The worker's budget is 19.5 kB, not the 12 kB the package aims for. It was 12.9 kB (11.8 kB of
 // its own code for the core, resilience and realtime work, 1.1 kB of idb) before the session got
 // one owner and the guarantees were made to hold under storage faults and races (issue 10): the
 // session, the storage and environment seams, the store's bounds and memory fallback, the redirect
@@ -57,11 +57,13 @@ async function bundle(entry: string, external: RegExp[], format: 'es' | 'iife' =
 // closed (issue 15: token responses read by what the body is, JSON or form, scrubbed in their own
 // shape, and request bodies copied beside the first send with a size and time bound) added 0.9 kB,
 // measured at 18.1 kB; the event-stream watchdog (issue 14: its option, check, event and counter)
-// 0.4 kB, measured at 18.45 kB. Getting back under 12 kB means dropping idb
+// 0.4 kB, measured at 18.45 kB. The fleet-safe refresh policy (issue 13: the retry-or-pause decision
+// by the token's time left and the time failing, the spread refresh window for tokens off
+// schedule, the stored start of a run of failures) took it to 19.04 kB; budget 19.5 kB. Getting back under 12 kB means dropping idb
 // (which the house style prescribes) or guarantees; neither is a trim, so this budget stops the
 // worker growing unnoticed.
 const budgets: Budget[] = [
-  { name: 'worker  dist/sw-auth-proxy.js', limitBytes: 19_000, measure: () => readFile(new URL('dist/sw-auth-proxy.js', root)) },
+  { name: 'worker  dist/sw-auth-proxy.js', limitBytes: 19_500, measure: () => readFile(new URL('dist/sw-auth-proxy.js', root)) },
   {
     name: 'client  client/index.ts (workbox-window external)',
     limitBytes: 4_000,

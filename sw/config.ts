@@ -23,7 +23,7 @@ export interface BackoffOptions {
    */
   baseMs?: number;
   /**
-   * No retry waits longer than this, unless the server's `Retry-After` asks for more.
+   * No retry within a cycle waits longer than this (a longer `Retry-After` ends the cycle with a pause).
    * @default 30000
    */
   capMs?: number;
@@ -33,8 +33,9 @@ export interface BackoffOptions {
    */
   maxAttempts?: number;
   /**
-   * After a cycle fails, refreshing pauses (no request is held meanwhile); repeated failed cycles
-   * widen the pause up to this.
+   * After a cycle fails, refreshing pauses (no request is held meanwhile): 0.5–1.5 × the longer of
+   * a cooldown doubling from `baseMs` × 5 per failed cycle and the time it has been failing, that
+   * middle capped at this. A refresh ahead of expiry pauses past the expiry by at most this.
    * @default 60000
    */
   maxCooldownMs?: number;

@@ -21,3 +21,26 @@ export function refreshStartsAt(
   const jitter = random() * Math.min(ahead / 2, half - ahead);
   return Math.round(expiresAt - ahead - jitter);
 }
+
+/**
+ * The refresh window of a token that did not come on schedule: a login, or a refresh that needed
+ * retries, a pause, or came after expiry. Such tokens arrive in step across a fleet (everyone logs
+ * in again after a deploy; every session retries when the auth server recovers), and the narrow
+ * window above would keep them in step for every refresh after. So the start is drawn uniformly
+ * from 30 % of the lifetime to where the narrow window ends: one earlier refresh per login, and
+ * the fleet is spread again (bench/README.md, "Fleet simulation", scenario b). Tokens refreshed on
+ * schedule keep the narrow window: an already spread fleet stays spread.
+ */
+export function spreadRefreshStartsAt(
+  issuedAt: number,
+  expiresAt: number,
+  random: () => number = Math.random,
+  fraction = 0.1,
+  minimumMs = 5_000,
+): number {
+  const lifetime = Math.max(0, expiresAt - issuedAt);
+  const ahead = Math.min(lifetime / 2, Math.max(minimumMs, lifetime * fraction));
+  const from = issuedAt + lifetime * 0.3;
+  const to = issuedAt + lifetime - ahead;
+  return Math.round(from + random() * (to - from));
+}

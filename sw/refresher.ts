@@ -1,5 +1,5 @@
 import type { AuthStateMachine } from './auth-state-machine.js';
-import { cooldownDelay, parseRetryAfter, retryDelay } from './backoff.js';
+import { afterFailedAttempt, parseRetryAfter } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
 import type { DpopSigner } from './dpop-signer.js';
 import type { Environment } from './environment.js';
@@ -54,6 +54,8 @@ type AttemptOutcome =
       status: number | null;
       retryAfterMs: number | null;
       error: RefreshFailedError;
+      /** The session as the attempt read it, under the lock. */
+      record: SessionRecord;
     };
 
 const SESSION_ENDING_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
@@ -67,8 +69,8 @@ let flightCounter = 0;
  * Refreshes the access token: one refresh cycle at a time inside this worker (single flight), one
  * attempt at a time across every worker of the origin (a Web Lock, queued rather than polled, so
  * an old and a new worker version never both spend the same refresh token), transient failures
- * retried with full-jitter backoff and `Retry-After`, and a pause after a failed cycle that every
- * worker of the origin honours (it is stored with the session).
+ * retried or paused as `afterFailedAttempt` decides, and a pause that every worker of the origin
+ * honours (it is stored with the session, with when the run of failures began).
  */
 export class Refresher {
   readonly #options: RefresherOptions;
@@ -137,9 +139,11 @@ export class Refresher {
     announce('refresh-started', { refreshId: flight.id, trigger: flight.trigger, fromGeneration: flight.from, at: startedAt });
     logger?.debug('refresh-started', { refreshId: flight.id, trigger: flight.trigger.kind, fromGeneration: flight.from });
     try {
+      let firstFailureAt: number | null = null;
       for (let attempt = 1; ; attempt++) {
-        const step = await this.#options.lock.run(() => this.#step(flight, attempt));
+        const step = await this.#options.lock.run(() => this.#step(flight, attempt, firstFailureAt));
         if (step.kind === 'retry') {
+          firstFailureAt ??= step.failedAt;
           await env.sleep(step.delay);
           continue;
         }
@@ -175,35 +179,50 @@ export class Refresher {
   }
 
   /**
-   * One attempt, under the lock, and what it means: done, retry after a delay, or give up and pause.
-   * The pause is written before the lock is released, so the next worker in the queue for it
-   * finds the pause instead of calling the server in the same window.
+   * One attempt, under the lock, and what it means: done, retry after a delay, or give up and pause
+   * (`afterFailedAttempt` decides). The pause is written before the lock is released, so the next
+   * worker in the queue for it finds the pause instead of calling the server in the same window.
+   *
+   * @param firstFailureAt when this cycle's first attempt failed, if one did.
    */
-  async #step(flight: RefreshFlight, attempt: number): Promise<{ kind: 'done'; result: RefreshResult } | { kind: 'retry'; delay: number }> {
+  async #step(
+    flight: RefreshFlight,
+    attempt: number,
+    firstFailureAt: number | null,
+  ): Promise<{ kind: 'done'; result: RefreshResult } | { kind: 'retry'; delay: number; failedAt: number }> {
     const { machine, announce, config, logger, env, store } = this.#options;
-    const outcome = await this.#attempt(flight);
+    const outcome = await this.#attempt(flight, attempt);
     if (outcome.kind === 'done') return outcome;
     const now = env.now();
-    let delay = retryDelay(attempt, config.backoff, () => env.random());
-    if (outcome.retryAfterMs !== null) delay = Math.max(delay, outcome.retryAfterMs);
-    // A server asking for a longer pause than a retry may wait gets it as the cycle's pause.
-    const giveUp = !outcome.retry || attempt >= config.backoff.maxAttempts || delay > config.backoff.capMs;
-    if (!giveUp) {
+    const { record } = outcome;
+    // A run of failures may span cycles and workers: it began with the first one stored, if any.
+    const failingSince = record.failingSince > 0 ? record.failingSince : (firstFailureAt ?? now);
+    const expiresAt = record.tokens?.expiresAt ?? null;
+    const decision = afterFailedAttempt(
+      {
+        attempt,
+        retryable: outcome.retry,
+        retryAfterMs: outcome.retryAfterMs,
+        // A rejected token is useless whatever its expiry says; one of unknown lifetime too.
+        tokenValidForMs: flight.tokenRejected || expiresAt === null ? 0 : Math.max(0, expiresAt - now),
+        failedCycles: record.failedCycles,
+        failingForMs: now - failingSince,
+      },
+      config.backoff,
+      () => env.random(),
+    );
+    if (decision.kind === 'retry') {
+      const delay = decision.delayMs;
       announce('refresh-failed', this.#failure(flight, outcome, attempt, false, now + delay));
       logger?.debug('refresh-retry', { refreshId: flight.id, attempt, reason: outcome.reason, status: outcome.status, delayMs: delay });
-      return { kind: 'retry', delay };
+      return { kind: 'retry', delay, failedAt: now };
     }
-    const cycles = (await store.read()).failedCycles + 1;
-    const until =
-      now +
-      Math.max(
-        cooldownDelay(cycles, config.backoff, () => env.random()),
-        outcome.retryAfterMs ?? 0,
-      );
-    await store.pauseRefresh(until, cycles);
+    const cycles = record.failedCycles + 1;
+    const until = now + decision.pauseMs;
+    await store.pauseRefresh(until, cycles, failingSince);
     machine.send({ type: 'refresh-gave-up', until });
     announce('refresh-failed', this.#failure(flight, outcome, attempt, true, until));
-    logger?.debug('refresh-paused', { refreshId: flight.id, attempt, reason: outcome.reason, cycles, pauseMs: until - now });
+    logger?.debug('refresh-paused', { refreshId: flight.id, attempt, reason: outcome.reason, cycles, pauseMs: decision.pauseMs });
     return { kind: 'done', result: { ok: false, sessionEnded: false, error: outcome.error } };
   }
 
@@ -227,7 +246,7 @@ export class Refresher {
   }
 
   /** One call to the refresh endpoint, made under the lock. */
-  async #attempt(flight: RefreshFlight): Promise<AttemptOutcome> {
+  async #attempt(flight: RefreshFlight, attempt: number): Promise<AttemptOutcome> {
     const { store, config, env } = this.#options;
     // Re-read under the lock: another worker may have refreshed, ended or paused the session
     // while we queued.
@@ -264,7 +283,7 @@ export class Refresher {
     // send the spent one again. Keep the refresh token unspent until the store works.
     const key = await store.refreshKey(record.generation);
     if (config.refreshTokenStorage === 'indexeddb' && !store.persisted) {
-      return this.#failed(false, 'store-unavailable', null, null, 'the session store cannot be written');
+      return this.#failed(record, false, 'store-unavailable', null, null, 'the session store cannot be written');
     }
     const idempotencyKey = config.refreshIdempotencyKey ? key : null;
     this.#options.onAttempt?.('started');
@@ -274,6 +293,7 @@ export class Refresher {
     } catch (error) {
       const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
       return this.#failed(
+        record,
         true,
         timedOut ? 'timeout' : 'network',
         null,
@@ -299,6 +319,7 @@ export class Refresher {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), response.headers.get('date'), env.now());
       void response.body?.cancel().catch(() => undefined);
       return this.#failed(
+        record,
         true,
         response.status === 429 ? 'rate-limited' : 'server-error',
         response.status,
@@ -317,12 +338,15 @@ export class Refresher {
       // Not retried: the server may have rotated the refresh token before sending the garbage, and
       // spending the old one again would look like theft. The stored tokens are kept.
       const reason = error instanceof Error && error.name === 'TokenResponseError' ? error.message : 'the body could not be read';
-      return this.#failed(false, 'malformed-response', response.status, null, `malformed response (${reason})`);
+      return this.#failed(record, false, 'malformed-response', response.status, null, `malformed response (${reason})`);
     }
     if (refreshToken !== null && tokens.refreshToken !== null && tokens.refreshToken !== refreshToken) {
       this.#spent = [refreshToken, ...this.#spent].slice(0, MAX_SPENT);
     }
-    const saved = await store.saveRefresh(tokens, record.generation);
+    // On schedule: the first try of a refresh ahead of expiry, with no failure before it. Any other
+    // token comes when many sessions' may come (a recovery, a wave of logins) and is spread out.
+    const onSchedule = attempt === 1 && record.failedCycles === 0 && !flight.tokenRejected;
+    const saved = await store.saveRefresh(tokens, record.generation, onSchedule);
     this.#options.onAttempt?.('succeeded');
     // null: the session moved on while the server answered (a logout, or a login in another tab);
     // these tokens belong to a session that is gone, and storing them would undo the logout.
@@ -344,6 +368,7 @@ export class Refresher {
   }
 
   #failed(
+    record: SessionRecord,
     retry: boolean,
     reason: RefreshFailureReason,
     status: number | null,
@@ -358,6 +383,7 @@ export class Refresher {
       status,
       retryAfterMs,
       error: new RefreshFailedError(`Failed to refresh the access token: ${detail}`),
+      record,
     };
   }
 

@@ -42,6 +42,11 @@ export interface SessionRecord {
   refreshBlockedUntil: number;
   /** Refresh cycles that failed in a row; widens the pause. */
   failedCycles: number;
+  /**
+   * When the current run of failed refreshes began (epoch ms; 0 = none): the pause grows with it,
+   * so sessions that started failing at different times come back at different times.
+   */
+  failingSince: number;
   /** The server's clock minus the worker's, from the last token response. */
   serverTimeOffsetMs: number;
   /**
@@ -80,6 +85,7 @@ export const EMPTY_RECORD: SessionRecord = Object.freeze({
   ended: null,
   refreshBlockedUntil: 0,
   failedCycles: 0,
+  failingSince: 0,
   serverTimeOffsetMs: 0,
   pendingRefreshKey: null,
   updatedAt: 0,

@@ -5,7 +5,7 @@ import type { Environment } from './environment.js';
 import { SessionStoreError } from './errors/session-store-error.js';
 import { IndexedDbStorage } from './indexeddb-storage.js';
 import { PLACEHOLDER_PREFIX } from './protocol.js';
-import { refreshStartsAt } from './refresh-window.js';
+import { refreshStartsAt, spreadRefreshStartsAt } from './refresh-window.js';
 import { EMPTY_RECORD, type SessionRecord, type StoredFlags } from './session-record.js';
 import type { SessionStorage } from './session-storage.js';
 import type { TokenSet } from './token-response.js';
@@ -216,9 +216,12 @@ export class TokenStore {
     return record.pendingRefreshKey!;
   }
 
-  /** Record a failed refresh cycle: refreshing pauses until `until`, for every worker of the origin. */
-  async pauseRefresh(until: number, failedCycles: number): Promise<SessionRecord> {
-    return this.#update(async (current) => ({ ...current, refreshBlockedUntil: until, failedCycles }));
+  /**
+   * Record a failed refresh cycle: refreshing pauses until `until`, for every worker of the origin;
+   * `failingSince` is when this run of failures began.
+   */
+  async pauseRefresh(until: number, failedCycles: number, failingSince: number): Promise<SessionRecord> {
+    return this.#update(async (current) => ({ ...current, refreshBlockedUntil: until, failedCycles, failingSince }));
   }
 
   /**
@@ -254,13 +257,13 @@ export class TokenStore {
    * moved on while the server answered (a logout, or a login in another tab), the tokens belong to a
    * session that is gone: nothing changes and `null` is returned, so a logout stays a logout.
    */
-  async saveRefresh(tokens: TokenSet, fromGeneration: number): Promise<SessionRecord | null> {
+  async saveRefresh(tokens: TokenSet, fromGeneration: number, onSchedule: boolean): Promise<SessionRecord | null> {
     let moved = false;
     let refreshToken: string | null = null;
     const record = await this.#update(async (current) => {
       moved = current.generation !== fromGeneration;
       if (moved) return current;
-      const next = await this.#next(tokens, current, true);
+      const next = await this.#next(tokens, current, true, undefined, onSchedule);
       refreshToken = next.refreshToken;
       return next.record;
     });
@@ -300,10 +303,12 @@ export class TokenStore {
     if (this.#memoryRefreshToken) this.#handover?.publish(this.#memoryRefreshToken);
   }
 
-  #refreshAt(tokens: TokenSet): number | null {
+  /** Logins and captured token calls come off schedule; a refresh says whether it came on schedule. */
+  #refreshAt(tokens: TokenSet, onSchedule: boolean): number | null {
     if (tokens.expiresAt === null || this.#refreshAhead === false) return null;
     const { fraction, minMs } = this.#refreshAhead;
-    return refreshStartsAt(tokens.issuedAt, tokens.expiresAt, this.#random, fraction, minMs);
+    const startsAt = onSchedule ? refreshStartsAt : spreadRefreshStartsAt;
+    return startsAt(tokens.issuedAt, tokens.expiresAt, this.#random, fraction, minMs);
   }
 
   async #next(
@@ -311,6 +316,7 @@ export class TokenStore {
     current: SessionRecord,
     continueSession: boolean,
     loginKey?: DpopKey,
+    onSchedule = false,
   ): Promise<{ record: SessionRecord; refreshToken: string | null }> {
     const previous = continueSession ? current.tokens : null;
     const previousTokenHashes = previous
@@ -330,7 +336,7 @@ export class TokenStore {
         refreshToken: this.#mode === 'indexeddb' ? refreshToken : null,
         expiresAt: tokens.expiresAt,
         issuedAt: tokens.issuedAt,
-        refreshAt: this.#refreshAt(tokens),
+        refreshAt: this.#refreshAt(tokens, onSchedule),
         scope: tokens.scope ?? previous?.scope ?? null,
         placeholder: previous?.placeholder ?? PLACEHOLDER_PREFIX + randomId(),
         previousTokenHashes,
@@ -339,6 +345,7 @@ export class TokenStore {
       ended: null,
       refreshBlockedUntil: 0,
       failedCycles: 0,
+      failingSince: 0,
       serverTimeOffsetMs: tokens.serverTimeOffsetMs,
       pendingRefreshKey: null,
       ...(pendingDpopKey ? { pendingDpopKey } : {}),

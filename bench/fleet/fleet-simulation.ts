@@ -88,6 +88,10 @@ export function simulateFleet(setup: FleetSetup, makePolicy: (random: () => numb
   const expiresAt = new Float64Array(sessions);
   const attempt = new Int32Array(sessions);
   const failedCycles = new Int32Array(sessions);
+  /** When the session's current run of failures began (−1: not failing). */
+  const failingSince = new Float64Array(sessions).fill(-1);
+  /** The cycle under way started at or after expiry: the worker's `tokenRejected`. */
+  const rejected = new Uint8Array(sessions);
   const generation = new Int32Array(sessions);
   const ended = new Uint8Array(sessions);
   const everWithout = new Uint8Array(sessions);
@@ -113,9 +117,9 @@ export function simulateFleet(setup: FleetSetup, makePolicy: (random: () => numb
     withoutDelta[Math.ceil(from / 1000)]!++;
     withoutDelta[Math.min(seconds, Math.ceil(to / 1000))]!--;
   };
-  const issue = (session: number, issuedAt: number): void => {
+  const issue = (session: number, issuedAt: number, onSchedule: boolean): void => {
     expiresAt[session] = issuedAt + lifetime;
-    schedule(nextRequest(session, Math.max(0, policy.refreshStartsAt(issuedAt, issuedAt + lifetime))), session, REQUEST);
+    schedule(nextRequest(session, Math.max(0, policy.refreshStartsAt(issuedAt, issuedAt + lifetime, onSchedule))), session, REQUEST);
   };
 
   for (let session = 0; session < sessions; session++) {
@@ -126,14 +130,14 @@ export function simulateFleet(setup: FleetSetup, makePolicy: (random: () => numb
       const loggedInAt = Math.floor(fleetRandom() * setup.logins.withinMs);
       // The app's first API call follows the login; the rest at the session's pace.
       phase[session] = loggedInAt;
-      issue(session, loggedInAt);
+      issue(session, loggedInAt, false);
     } else {
       phase[session] = Math.floor(fleetRandom() * period[session]!);
       // Equilibrium: the token's age is uniform over the session's refresh cycle, which is the
       // time to its refresh window plus, on average, half a period until a request finds it open.
-      const opensAfter = policy.refreshStartsAt(0, lifetime);
+      const opensAfter = policy.refreshStartsAt(0, lifetime, true);
       const age = Math.floor(fleetRandom() * (opensAfter + period[session]! / 2));
-      issue(session, -age);
+      issue(session, -age, true);
     }
   }
 
@@ -154,9 +158,12 @@ export function simulateFleet(setup: FleetSetup, makePolicy: (random: () => numb
       machine.send({ type: 'refresh-succeeded' });
       withoutToken(session, expiresAt[session]!, now);
       generation[session]!++;
+      // As Refresher.#attempt decides it: the first try of a cycle ahead of expiry, no failure before.
+      const onSchedule = attempt[session] === 1 && failedCycles[session] === 0 && rejected[session] === 0;
       failedCycles[session] = 0;
+      failingSince[session] = -1;
       attempt[session] = 0;
-      issue(session, now);
+      issue(session, now, onSchedule);
       return;
     }
     if (outcome === 'invalid-grant') {
@@ -164,11 +171,14 @@ export function simulateFleet(setup: FleetSetup, makePolicy: (random: () => numb
       end(session, now);
       return;
     }
+    if (failingSince[session]! < 0) failingSince[session] = now;
     const decision = policy.afterTransientFailure({
       attempt: attempt[session]!,
       retryAfter: outcome === 'overloaded' ? server.retryAfterHeader : null,
       now,
       failedCycles: failedCycles[session]!,
+      tokenValidForMs: rejected[session] === 1 ? 0 : Math.max(0, expiresAt[session]! - now),
+      failingForMs: now - failingSince[session]!,
     });
     if (decision.kind === 'retry') {
       schedule(now + decision.delayMs, session, RETRY);
@@ -195,6 +205,7 @@ export function simulateFleet(setup: FleetSetup, makePolicy: (random: () => numb
       if (!machine.mayRefresh(now)) throw new Error(`Failed to simulate: session ${session} may not refresh at ${now}`);
       machine.send({ type: 'refresh-started' });
       attempt[session] = 1;
+      rejected[session] = now >= expiresAt[session]! ? 1 : 0;
       if (failedCycles[session] === 0) firstCalls[Math.floor((now + setup.roundTripMs / 2) / 1000)]!++;
     } else {
       attempt[session]!++;

@@ -1,6 +1,6 @@
-import { cooldownDelay, parseRetryAfter, retryDelay } from '../../sw/backoff.js';
+import { afterFailedAttempt, parseRetryAfter } from '../../sw/backoff.js';
 import type { ResolvedConfig } from '../../sw/config.js';
-import { refreshStartsAt } from '../../sw/refresh-window.js';
+import { refreshStartsAt, spreadRefreshStartsAt } from '../../sw/refresh-window.js';
 import { resolveConfig } from '../../sw/resolve-config.js';
 import type { FailureDecision, RefreshPolicy } from './refresh-policy.js';
 
@@ -17,39 +17,35 @@ export const DEFAULT_WORKER_CONFIG: ResolvedConfig = resolveConfig(
   'https://app.example.com/auth-sw.js',
 );
 
-const refreshAheadOf = (config: ResolvedConfig) => {
+/** The worker's refresh window (TokenStore#refreshAt): narrow on schedule, spread otherwise. */
+const refreshWindow = (config: ResolvedConfig, random: () => number): RefreshPolicy['refreshStartsAt'] => {
   if (config.refreshAhead === false) throw new Error('Failed to model the worker: refreshAhead is off');
-  return config.refreshAhead;
+  const { fraction, minMs } = config.refreshAhead;
+  return (issuedAt, expiresAt, onSchedule) =>
+    (onSchedule ? refreshStartsAt : spreadRefreshStartsAt)(issuedAt, expiresAt, random, fraction, minMs);
 };
 
 /**
- * sw-auth-proxy: the worker's own refresh window (`refreshStartsAt`), full-jitter retries
- * (`retryDelay`), `Retry-After` (`parseRetryAfter`) and the widening pause after a failed cycle
- * (`cooldownDelay`), with `random` as the worker's `env.random`.
+ * sw-auth-proxy: the worker's own refresh windows (`refreshStartsAt`, `spreadRefreshStartsAt`), its
+ * retry-or-pause decision (`afterFailedAttempt`) and `Retry-After` parsing (`parseRetryAfter`),
+ * with `random` as the worker's `env.random`.
  *
- * The few lines that decide between them are `Refresher.#step` (sw/refresher.ts), which needs a
- * store, a lock and `fetch` for each of 100,000 sessions; they are mirrored here, in the same order
- * of random draws, and tests/unit/fleet-simulation.test.ts checks the result against the real
- * Refresher attempt by attempt.
+ * What `Refresher.#step` (sw/refresher.ts) adds around them needs a store, a lock and `fetch` for
+ * each of 100,000 sessions: the inputs (time failing, time left, on schedule) are kept per session
+ * by the simulation instead, and tests/unit/fleet-simulation.test.ts checks the result against the
+ * real Refresher attempt by attempt.
  */
 export function swAuthProxyPolicy(
   random: () => number,
   config: ResolvedConfig = DEFAULT_WORKER_CONFIG,
   id = 'sw-auth-proxy',
 ): RefreshPolicy {
-  const { backoff } = config;
-  const { fraction, minMs } = refreshAheadOf(config);
   return {
     id,
     label: id,
-    refreshStartsAt: (issuedAt, expiresAt) => refreshStartsAt(issuedAt, expiresAt, random, fraction, minMs),
-    afterTransientFailure({ attempt, retryAfter, now, failedCycles }): FailureDecision {
-      const retryAfterMs = parseRetryAfter(retryAfter, null, now);
-      let delay = retryDelay(attempt, backoff, random);
-      if (retryAfterMs !== null) delay = Math.max(delay, retryAfterMs);
-      if (attempt < backoff.maxAttempts && delay <= backoff.capMs) return { kind: 'retry', delayMs: delay };
-      return { kind: 'pause', pauseMs: Math.max(cooldownDelay(failedCycles + 1, backoff, random), retryAfterMs ?? 0) };
-    },
+    refreshStartsAt: refreshWindow(config, random),
+    afterTransientFailure: ({ retryAfter, now, ...failure }): FailureDecision =>
+      afterFailedAttempt({ ...failure, retryable: true, retryAfterMs: parseRetryAfter(retryAfter, null, now) }, config.backoff, random),
   };
 }
 
@@ -75,11 +71,10 @@ export function naivePolicy(
   maxAttempts: number | null,
   config: ResolvedConfig = DEFAULT_WORKER_CONFIG,
 ): RefreshPolicy {
-  const { fraction, minMs } = refreshAheadOf(config);
   return {
     id: maxAttempts === null ? 'naive-forever' : 'naive-log-out',
     label: maxAttempts === null ? 'naive: 1 s, forever' : `naive: 1 s, ${maxAttempts} tries, log out`,
-    refreshStartsAt: (issuedAt, expiresAt) => refreshStartsAt(issuedAt, expiresAt, random, fraction, minMs),
+    refreshStartsAt: refreshWindow(config, random),
     afterTransientFailure: ({ attempt }) =>
       maxAttempts !== null && attempt >= maxAttempts ? { kind: 'log-out' } : { kind: 'retry', delayMs: NAIVE_DELAY_MS },
   };

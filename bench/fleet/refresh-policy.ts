@@ -14,13 +14,23 @@ export interface RefreshPolicy {
   readonly label: string;
   /**
    * When a request should start a refresh of a token issued at `issuedAt` and expiring at
-   * `expiresAt` (both on the worker's clock).
+   * `expiresAt` (both on the worker's clock). `onSchedule`: the token came from a refresh ahead of
+   * expiry that succeeded at its first try with no failure before (not a login, not a recovery).
    */
-  refreshStartsAt(issuedAt: number, expiresAt: number): number;
+  refreshStartsAt(issuedAt: number, expiresAt: number, onSchedule: boolean): number;
   /**
    * Attempt `attempt` (1-based) of a cycle failed transiently at `now`. `retryAfter` is the
    * answer's `Retry-After` header (`null` without one), `failedCycles` the cycles that failed in a
-   * row before this one (reset by a refresh that succeeds).
+   * row before this one (reset by a refresh that succeeds), `tokenValidForMs` how long the token
+   * still works (0 once expired: the cycle started after expiry), `failingForMs` the time since
+   * the first failure of this run.
    */
-  afterTransientFailure(failure: { attempt: number; retryAfter: string | null; now: number; failedCycles: number }): FailureDecision;
+  afterTransientFailure(failure: {
+    attempt: number;
+    retryAfter: string | null;
+    now: number;
+    failedCycles: number;
+    tokenValidForMs: number;
+    failingForMs: number;
+  }): FailureDecision;
 }

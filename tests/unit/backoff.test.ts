@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cooldownDelay, parseRetryAfter, retryDelay, type BackoffPolicy } from '../../sw/backoff.js';
+import { afterFailedAttempt, parseRetryAfter, retryDelay, type BackoffPolicy, type FailedAttempt } from '../../sw/backoff.js';
 
 const POLICY: BackoffPolicy = { baseMs: 1000, capMs: 30_000, maxAttempts: 5, maxCooldownMs: 60_000 };
 /** The largest value Math.random can return. */
@@ -31,29 +31,60 @@ describe('retryDelay (full jitter)', () => {
   });
 });
 
-describe('cooldownDelay (equal jitter)', () => {
+describe('afterFailedAttempt', () => {
+  const failing: FailedAttempt = { attempt: 1, retryable: true, retryAfterMs: null, tokenValidForMs: 0, failedCycles: 0, failingForMs: 0 };
+  const decide = (failure: Partial<FailedAttempt>, ...draws: number[]) =>
+    afterFailedAttempt({ ...failing, ...failure }, POLICY, () => draws.shift() ?? Number.NaN);
+
+  it('with requests failing: full-jitter retries within the cycle, then a pause', () => {
+    expect([1, 2, 3, 4].map((attempt) => decide({ attempt }, 0.5))).toEqual(
+      [500, 1000, 2000, 4000].map((delayMs) => ({ kind: 'retry', delayMs })),
+    );
+    expect(decide({ attempt: 5 }, 0.5)).toEqual({ kind: 'pause', pauseMs: 5000 });
+    expect(decide({ retryable: false }, 0.5)).toEqual({ kind: 'pause', pauseMs: 5000 });
+  });
+
   it.each([
-    [1, 5000],
-    [2, 10_000],
-    [3, 20_000],
-    [4, 40_000],
-    [5, 60_000],
-    [9, 60_000],
-  ])('after failed cycle %i it is between half of %i ms and all of it', (cycle, full) => {
-    expect(cooldownDelay(cycle, POLICY, () => 0)).toBe(full / 2);
-    const longest = cooldownDelay(cycle, POLICY, () => ALMOST_ONE);
-    expect(longest).toBeGreaterThanOrEqual(full - 1);
-    expect(longest).toBeLessThanOrEqual(full);
+    // failed cycles before, time failing, the pause's middle
+    [0, 0, 5000],
+    [1, 0, 10_000],
+    [0, 25_000, 25_000],
+    [2, 25_000, 25_000],
+    [3, 25_000, 40_000],
+    [0, 600_000, 60_000],
+    [9, 0, 60_000],
+  ])('after %i failed cycles and %i ms failing, the pause is 0.5–1.5 × %i ms', (failedCycles, failingForMs, middle) => {
+    const at = (draw: number) => decide({ attempt: 5, failedCycles, failingForMs }, draw);
+    expect(at(0)).toEqual({ kind: 'pause', pauseMs: middle / 2 });
+    expect(at(0.5)).toEqual({ kind: 'pause', pauseMs: middle });
+    expect(at(ALMOST_ONE).kind === 'pause' && at(ALMOST_ONE)).toMatchObject({ pauseMs: Math.floor(middle * (1.5 - Number.EPSILON)) });
   });
 
-  it('widens with every failed cycle until maxCooldownMs', () => {
-    const pauses = [1, 2, 3, 4, 5, 6].map((cycle) => cooldownDelay(cycle, POLICY, () => 0.5));
-    expect(pauses).toEqual([3750, 7500, 15_000, 30_000, 45_000, 45_000]);
+  it('Retry-After: a retry waits at least the asked time plus up to as much again, within capMs; a longer one is the pause', () => {
+    expect(decide({ retryAfterMs: 2000 }, 0, 0.5)).toEqual({ kind: 'retry', delayMs: 2000 });
+    expect(decide({ retryAfterMs: 2000 }, 0.5, 0.5)).toEqual({ kind: 'retry', delayMs: 3000 });
+    // Requests are waiting: the jitter does not push the retry past capMs into a pause.
+    expect(decide({ retryAfterMs: 20_000 }, 0.9, 0.5)).toEqual({ kind: 'retry', delayMs: 30_000 });
+    expect(decide({ retryAfterMs: 30_001 }, 0, 0.5)).toEqual({ kind: 'pause', pauseMs: 30_001 });
+    expect(decide({ retryAfterMs: 2000, attempt: 5 }, 0.5, 0.5)).toEqual({ kind: 'pause', pauseMs: 5000 });
+    expect(decide({ retryAfterMs: 20_000, attempt: 5 }, 0.5, 0.5)).toEqual({ kind: 'pause', pauseMs: 30_000 });
+    expect(decide({ retryAfterMs: 120_000 }, ALMOST_ONE, 0, 0)).toEqual({ kind: 'pause', pauseMs: 239_999 });
   });
 
-  it('follows baseMs and maxCooldownMs', () => {
-    const policy = { ...POLICY, baseMs: 100, maxCooldownMs: 1500 };
-    expect([1, 2, 3, 4].map((cycle) => cooldownDelay(cycle, policy, () => 0))).toEqual([250, 500, 750, 750]);
+  it('with the token still valid: no retry burst, a pause of 0.5–1.5 × the time left', () => {
+    expect(decide({ tokenValidForMs: 80_000 }, 0)).toEqual({ kind: 'pause', pauseMs: 40_000 });
+    expect(decide({ tokenValidForMs: 80_000 }, 0.5)).toEqual({ kind: 'pause', pauseMs: 80_000 });
+    expect(decide({ tokenValidForMs: 80_000 }, ALMOST_ONE)).toEqual({ kind: 'pause', pauseMs: 119_999 });
+    expect(decide({ tokenValidForMs: 80_000, retryAfterMs: 100_000 }, 0.5, 0)).toEqual({ kind: 'pause', pauseMs: 150_000 });
+  });
+
+  it('…but no more than maxCooldownMs past the expiry', () => {
+    expect(decide({ tokenValidForMs: 3_600_000 }, ALMOST_ONE)).toEqual({ kind: 'pause', pauseMs: 3_660_000 });
+  });
+
+  it('a token about to expire (2 × baseMs or less) counts as failing: the cycle retries', () => {
+    expect(decide({ tokenValidForMs: 2000 }, 0.5)).toEqual({ kind: 'retry', delayMs: 500 });
+    expect(decide({ tokenValidForMs: 2001 }, 0.5)).toEqual({ kind: 'pause', pauseMs: 2001 });
   });
 });
 

@@ -10,8 +10,11 @@ import { apiRequest, authorizationOf, proxyHarness as setup } from './helpers/pr
 
 const NOW = Date.UTC(2030, 0, 1, 12);
 const HOUR = 3_600_000;
-/** A token issued at NOW for an hour enters its refresh window 10 % before expiry (jitter 0). */
-const REFRESH_AT = NOW + HOUR - HOUR / 10;
+/**
+ * A token from a login at NOW, for an hour, enters its refresh window at 30 % of its lifetime
+ * (a login's window is the spread one, and the harness's store draws 0).
+ */
+const REFRESH_AT = NOW + HOUR * 0.3;
 
 /**
  * The clock stands still unless a test moves it. `setTimeout` is faked too, for the handler's own
@@ -266,7 +269,7 @@ describe('FetchHandler: refreshing ahead of expiry', () => {
 
   it('during a pause a request inside the refresh window starts no background refresh', async () => {
     const { send, store, machine, refreshCalls, extended } = await setup({}, hourToken);
-    await store.pauseRefresh(NOW + HOUR, 1);
+    await store.pauseRefresh(NOW + HOUR, 1, NOW);
     machine.restore(await store.read(), NOW);
     vi.setSystemTime(REFRESH_AT);
 

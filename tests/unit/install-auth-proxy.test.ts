@@ -179,7 +179,8 @@ describe('installAuthProxy', () => {
 
     const status = await worker.status();
     expect(status).toMatchObject({ state: 'authenticated', hasValidToken: true, generation: 1, expiresAt: NOW + HOUR, debug: false });
-    expect(status.refreshAt).toBeGreaterThanOrEqual(NOW + HOUR - 540_000);
+    // A login's window: from 30 % of the lifetime to 10 % before expiry.
+    expect(status.refreshAt).toBeGreaterThanOrEqual(NOW + HOUR * 0.3);
     expect(status.refreshAt).toBeLessThanOrEqual(NOW + HOUR - 360_000);
     await eventually(() => worker.heard.some((m) => m.type === 'state-changed'), 'state-changed is broadcast');
     expect(worker.heard.filter((m) => m.type === 'state-changed').map((m) => m.payload)).toEqual([
@@ -243,7 +244,7 @@ describe('installAuthProxy: a tab becomes visible', () => {
     const databaseName = uniqueDatabaseName();
     const store = new TokenStore(databaseName, 'indexeddb');
     await store.save(tokenSet({ issuedAt: NOW, expiresAt: NOW + HOUR }), false);
-    await store.pauseRefresh(NOW + HOUR, 1);
+    await store.pauseRefresh(NOW + HOUR, 1, NOW);
     const worker = await startWorker(databaseName);
     vi.setSystemTime(NOW + HOUR - 1000); // inside the refresh window, still paused
 
@@ -282,7 +283,7 @@ describe('installAuthProxy: surviving a restart', () => {
     const databaseName = uniqueDatabaseName();
     const store = new TokenStore(databaseName, 'indexeddb');
     await store.save(tokenSet({ expiresAt: NOW + HOUR }), false);
-    await store.pauseRefresh(NOW + 30_000, 2);
+    await store.pauseRefresh(NOW + 30_000, 2, NOW);
 
     const worker = await startWorker(databaseName);
     worker.api.validToken = 'at-2';

@@ -15,6 +15,7 @@ const STATUS: AuthStatus = new ProxyStatus().snapshot(
     ended: 'expired',
     refreshBlockedUntil: 0,
     failedCycles: 0,
+    failingSince: 0,
     serverTimeOffsetMs: 0,
     pendingRefreshKey: null,
     updatedAt: 1,

@@ -22,6 +22,7 @@ function record(overrides: Partial<SessionRecord> = {}, expiresAt: number | null
     ended: null,
     refreshBlockedUntil: 0,
     failedCycles: 0,
+    failingSince: 0,
     serverTimeOffsetMs: 0,
     pendingRefreshKey: null,
     updatedAt: 1,

@@ -49,7 +49,7 @@ describe('page mode: the memory refresh token handed between tabs', () => {
     const setup = track(tabs(1));
     const first = setup.stores[0]!;
     await first.save(tokenSet({ refreshToken: 'rt-login' }), false);
-    const rotated = await first.saveRefresh(tokenSet({ refreshToken: 'rt-2' }), 1);
+    const rotated = await first.saveRefresh(tokenSet({ refreshToken: 'rt-2' }), 1, true);
     const late = setup.open();
 
     const record = await late.read();
@@ -63,7 +63,7 @@ describe('page mode: the memory refresh token handed between tabs', () => {
     const { stores } = track(tabs(1));
     const store = stores[0]!;
     await store.save(tokenSet({ refreshToken: 'rt-login' }), false);
-    const rotated = (await store.saveRefresh(tokenSet({ refreshToken: 'rt-2' }), 1))!;
+    const rotated = (await store.saveRefresh(tokenSet({ refreshToken: 'rt-2' }), 1, true))!;
 
     store.adoptRefreshToken({ generation: 1, session: rotated.tokens!.placeholder, token: 'rt-login' });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refreshStartsAt } from '../../sw/refresh-window.js';
+import { refreshStartsAt, spreadRefreshStartsAt } from '../../sw/refresh-window.js';
 
 const ISSUED = Date.UTC(2030, 0, 1, 12);
 const ALMOST_ONE = 1 - Number.EPSILON;
@@ -58,5 +58,24 @@ describe('refreshStartsAt', () => {
 
   it('a token that expired before it was issued (clock trouble) refreshes at once', () => {
     expect(refreshStartsAt(ISSUED, ISSUED - 1000, () => 0.5)).toBe(ISSUED - 1000);
+  });
+});
+
+describe('spreadRefreshStartsAt (a token off schedule)', () => {
+  it.each([
+    ['1 h', seconds(3600), seconds(1080), seconds(3240)],
+    ['15 min', seconds(900), seconds(270), seconds(810)],
+    ['10 s: from 3 s to half the lifetime', seconds(10), seconds(3), seconds(5)],
+    ['0 s: at expiry', 0, 0, 0],
+  ])('%s: uniform from 30 %% of the lifetime to where the narrow window ends', (_case, lifetime, from, to) => {
+    expect(spreadRefreshStartsAt(ISSUED, ISSUED + lifetime, () => 0)).toBe(ISSUED + from);
+    expect(spreadRefreshStartsAt(ISSUED, ISSUED + lifetime, () => 0.5)).toBe(ISSUED + (from + to) / 2);
+    expect(spreadRefreshStartsAt(ISSUED, ISSUED + lifetime, () => ALMOST_ONE)).toBe(ISSUED + to);
+    expect(spreadRefreshStartsAt(ISSUED, ISSUED + lifetime, () => ALMOST_ONE)).toBe(refreshStartsAt(ISSUED, ISSUED + lifetime, () => 0));
+  });
+
+  it('follows the configured fraction and minimum', () => {
+    expect(spreadRefreshStartsAt(ISSUED, ISSUED + seconds(3600), () => ALMOST_ONE, 0.25)).toBe(ISSUED + seconds(2700));
+    expect(spreadRefreshStartsAt(ISSUED, ISSUED + seconds(60), () => ALMOST_ONE, 0.1, seconds(20))).toBe(ISSUED + seconds(40));
   });
 });

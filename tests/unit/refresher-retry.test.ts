@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RefreshFailedError } from '../../sw/errors/refresh-failed-error.js';
 import { tokenResponse } from './helpers/fake-network.js';
-import { TOKEN_ENDPOINT, refreshTrigger } from './helpers/fixtures.js';
+import { TOKEN_ENDPOINT, refreshTrigger, tokenSet } from './helpers/fixtures.js';
 import { refresherHarness as setup, restartedWorker } from './helpers/refresher-harness.js';
 
 const NOW = Date.UTC(2030, 0, 1, 12);
@@ -17,8 +17,11 @@ afterEach(() => {
 
 /** With the harness's jitter of 0.5: half of 1 s, 2 s, 4 s, 8 s (default backoff). */
 const RETRY_DELAYS = [500, 1000, 2000, 4000];
-/** The pause after the first failed cycle: 5 s, the lower half fixed, plus half of the upper half. */
-const FIRST_PAUSE = 3750;
+/**
+ * The pause after the first failed cycle: 0.5–1.5 × the first cooldown (5 s) or the time spent
+ * failing, if longer (here no time passes); the jitter of 0.5 gives 1 ×.
+ */
+const FIRST_PAUSE = 5000;
 
 const answers =
   (...responses: (() => Response | Promise<Response>)[]) =>
@@ -121,7 +124,7 @@ describe('Refresher: transient failures are retried within one cycle', () => {
     expect(states).toEqual(['authenticated', 'refreshing', 'authenticated']);
   });
 
-  it('429 with Retry-After: 2 waits at least 2 s before the next attempt', async () => {
+  it('429 with Retry-After: 2 waits at least 2 s (plus jitter) before the next attempt', async () => {
     const { refresher, network, sleeps, announcements } = await setup();
     network.route(
       TOKEN_ENDPOINT,
@@ -131,9 +134,9 @@ describe('Refresher: transient failures are retried within one cycle', () => {
     const result = await refresher.refresh(1, refreshTrigger());
 
     expect(result.ok).toBe(true);
-    expect(sleeps.delays).toHaveLength(1);
-    expect(sleeps.delays[0]).toBeGreaterThanOrEqual(2000);
-    expect(announcements.of('refresh-failed')).toMatchObject([{ reason: 'rate-limited', status: 429, final: false, retryAt: NOW + 2000 }]);
+    // 2 s × (1 + 0.5).
+    expect(sleeps.delays).toEqual([3000]);
+    expect(announcements.of('refresh-failed')).toMatchObject([{ reason: 'rate-limited', status: 429, final: false, retryAt: NOW + 3000 }]);
   });
 
   it('503 with an HTTP-date Retry-After is measured against the response`s Date, not this clock', async () => {
@@ -147,10 +150,11 @@ describe('Refresher: transient failures are retried within one cycle', () => {
 
     await refresher.refresh(1, refreshTrigger());
 
-    expect(sleeps.delays).toEqual([7000]);
+    // 7 s asked, with up to as much again on top: the jitter of 0.5 gives 10.5 s.
+    expect(sleeps.delays).toEqual([10_500]);
   });
 
-  it('a Retry-After longer than capMs ends the cycle at once and pauses for as long as the server asked', async () => {
+  it('a long Retry-After pauses for as long as the server asked, and up to as much again', async () => {
     const { refresher, network, store, sleeps, announcements, machine } = await setup();
     network.route(TOKEN_ENDPOINT, status(503, { 'Retry-After': '120' }));
 
@@ -159,9 +163,9 @@ describe('Refresher: transient failures are retried within one cycle', () => {
     expect(result).toMatchObject({ ok: false, sessionEnded: false });
     expect(network.sent).toHaveLength(1);
     expect(sleeps.delays).toEqual([]);
-    expect(announcements.of('refresh-failed')).toMatchObject([{ attempt: 1, final: true, retryAt: NOW + 120_000 }]);
-    expect(await store.read()).toMatchObject({ refreshBlockedUntil: NOW + 120_000, failedCycles: 1 });
-    expect(machine.blockedUntil).toBe(NOW + 120_000);
+    expect(announcements.of('refresh-failed')).toMatchObject([{ attempt: 1, final: true, retryAt: NOW + 180_000 }]);
+    expect(await store.read()).toMatchObject({ refreshBlockedUntil: NOW + 180_000, failedCycles: 1 });
+    expect(machine.blockedUntil).toBe(NOW + 180_000);
   });
 
   it('backoff.maxAttempts and baseMs are honoured', async () => {
@@ -170,6 +174,57 @@ describe('Refresher: transient failures are retried within one cycle', () => {
     await refresher.refresh(1, refreshTrigger());
     expect(network.sent).toHaveLength(3);
     expect(sleeps.delays).toEqual([50, 100]);
+  });
+});
+
+describe('Refresher: a refresh ahead of expiry that fails', () => {
+  it('does not retry at once: the token still works, so refreshing pauses for 0.5–1.5 × the time it has left', async () => {
+    const { refresher, network, store, sleeps, announcements, machine } = await setup({}, { login: false });
+    await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: NOW + 80_000 }), false);
+    machine.send({ type: 'logged-in' });
+    network.route(TOKEN_ENDPOINT, status(503));
+
+    const result = await refresher.refresh(1, refreshTrigger('proactive'));
+
+    expect(result).toMatchObject({ ok: false, sessionEnded: false });
+    expect(network.sent).toHaveLength(1);
+    expect(sleeps.delays).toEqual([]);
+    expect(announcements.of('refresh-failed')).toMatchObject([{ attempt: 1, final: true, retryAt: NOW + 80_000 }]);
+    expect(await store.read()).toMatchObject({ refreshBlockedUntil: NOW + 80_000, failedCycles: 1, failingSince: NOW });
+  });
+
+  it('a 401-triggered refresh retries at once even though the token has not expired by this clock', async () => {
+    const { refresher, network, store, sleeps, machine } = await setup({}, { login: false });
+    await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: NOW + 3_600_000 }), false);
+    machine.send({ type: 'logged-in' });
+    network.route(
+      TOKEN_ENDPOINT,
+      answers(status(503), () => tokenResponse({ access_token: 'at-2' })),
+    );
+
+    const result = await refresher.refresh(1, refreshTrigger('unauthorized'));
+
+    expect(result.ok).toBe(true);
+    expect(sleeps.delays).toEqual([RETRY_DELAYS[0]]);
+  });
+});
+
+describe('Refresher: the next refresh window', () => {
+  const HOUR = 3_600_000;
+  it.each([
+    ['a refresh ahead of expiry that succeeds at once keeps the narrow window', 'proactive', [], NOW + HOUR - 360_000 - 90_000],
+    ['one that needed a retry gets the spread window', 'unauthorized', [status(503)], NOW + HOUR * 0.6],
+    ['one after expiry or a 401 gets the spread window', 'unauthorized', [], NOW + HOUR * 0.6],
+  ] as const)('%s', async (_case, trigger, failures, refreshAt) => {
+    const { refresher, network } = await setup();
+    network.route(
+      TOKEN_ENDPOINT,
+      answers(...failures, () => tokenResponse({ access_token: 'at-2' })),
+    );
+
+    const result = await refresher.refresh(1, refreshTrigger(trigger));
+
+    expect(result).toMatchObject({ ok: true, record: { tokens: { expiresAt: NOW + HOUR, refreshAt } } });
   });
 });
 
@@ -253,7 +308,7 @@ describe('Refresher: the pause after a failed cycle', () => {
     expect(machine.blockedUntil).toBe(0);
   });
 
-  it('repeated failed cycles widen the pause up to maxCooldownMs', async () => {
+  it('repeated failed cycles widen the pause with the time spent failing, up to maxCooldownMs (± half)', async () => {
     const { refresher, network, store, announcements } = await setup({ backoff: { maxAttempts: 1 } });
     network.route(TOKEN_ENDPOINT, status(503));
     const pauses: number[] = [];
@@ -266,8 +321,10 @@ describe('Refresher: the pause after a failed cycle', () => {
       pauses.push(refreshBlockedUntil - start);
       vi.setSystemTime(refreshBlockedUntil);
     }
-    // 5 s doubling per cycle, capped at 60 s; equal jitter at 0.5 gives three quarters of each.
-    expect(pauses).toEqual([3750, 7500, 15_000, 30_000, 45_000, 45_000]);
+    // The longer of 5 s doubling per cycle and the time failing so far, capped at 60 s; the jitter
+    // of 0.5 gives each exactly.
+    expect(pauses).toEqual([5000, 10_000, 20_000, 40_000, 60_000, 60_000]);
+    expect((await store.read()).failingSince).toBe(NOW);
     expect(network.sent).toHaveLength(6);
   });
 
@@ -286,7 +343,7 @@ describe('Refresher: the pause after a failed cycle', () => {
     const { refresher, network, machine, otherWorker } = await setup();
     network.route(TOKEN_ENDPOINT, () => tokenResponse({ access_token: 'never-used' }));
     const other = await otherWorker();
-    await other.store.pauseRefresh(NOW + 10_000, 1);
+    await other.store.pauseRefresh(NOW + 10_000, 1, NOW);
 
     const result = await refresher.refresh(1, refreshTrigger());
 

@@ -216,7 +216,7 @@ describe('#5 memory mode: a refresh that loses to a concurrent write', () => {
       return replace(expected, next);
     };
 
-    expect(await store.saveRefresh(tokenSet({ accessToken: 'at-2', refreshToken: 'rt-2' }), first.generation)).toBeNull();
+    expect(await store.saveRefresh(tokenSet({ accessToken: 'at-2', refreshToken: 'rt-2' }), first.generation, true)).toBeNull();
 
     const now = await store.read();
     expect(now.tokens?.accessToken).toBe('at-other');
@@ -248,7 +248,7 @@ describe('#6 the pause and other fields are never lost', () => {
     storage.replace = async (expected, next) => {
       if (!raced) {
         raced = true;
-        await other.pauseRefresh(123_456, 2);
+        await other.pauseRefresh(123_456, 2, 1);
       }
       return replace(expected, next);
     };

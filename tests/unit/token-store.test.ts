@@ -6,6 +6,7 @@ import { PLACEHOLDER_PREFIX } from '../../sw/protocol.js';
 import { SCHEMA_VERSION } from '../../sw/indexeddb-storage.js';
 import { migrateV1, type SessionRecord, type SessionRecordV1 } from '../../sw/session-record.js';
 import { TokenStore, hashToken } from '../../sw/token-store.js';
+import type { TokenSet } from '../../sw/token-response.js';
 import { tokenSet, uniqueDatabaseName } from './helpers/fixtures.js';
 
 /** SHA-256("abc"), FIPS 180-2 appendix B.1. */
@@ -22,6 +23,7 @@ const EMPTY: SessionRecord = {
   ended: null,
   refreshBlockedUntil: 0,
   failedCycles: 0,
+  failingSince: 0,
   serverTimeOffsetMs: 0,
   pendingRefreshKey: null,
   updatedAt: 0,
@@ -187,7 +189,7 @@ describe('TokenStore', () => {
     it('stores a refresh of the session it started from, like save(tokens, true)', async () => {
       const { store } = newStore();
       await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1' }), false);
-      const saved = await store.saveRefresh(tokenSet({ accessToken: 'at-2', refreshToken: null }), 1);
+      const saved = await store.saveRefresh(tokenSet({ accessToken: 'at-2', refreshToken: null }), 1, true);
       expect(saved).toMatchObject({ generation: 2, tokens: { accessToken: 'at-2', refreshToken: 'rt-1' } });
       expect(await store.read()).toEqual(saved);
     });
@@ -200,7 +202,7 @@ describe('TokenStore', () => {
       await store.save(tokenSet({ accessToken: 'at-1', refreshToken: 'rt-1' }), false);
       const moved = await moveOn(new TokenStore(databaseName, 'memory'));
 
-      expect(await store.saveRefresh(tokenSet({ accessToken: 'at-late', refreshToken: 'rt-late' }), 1)).toBeNull();
+      expect(await store.saveRefresh(tokenSet({ accessToken: 'at-late', refreshToken: 'rt-late' }), 1, true)).toBeNull();
       expect(await rawSession(databaseName)).toEqual(moved);
     });
   });
@@ -208,25 +210,45 @@ describe('TokenStore', () => {
   describe('the refresh window', () => {
     const ISSUED = 1_900_000_000_000;
 
-    it('stores refreshAt from the lifetime: 10 % ahead of expiry by default, jittered by the injected random', async () => {
+    it('a refresh on schedule: 10 % ahead of expiry by default, jittered by the injected random', async () => {
       const store = new TokenStore(uniqueDatabaseName(), 'indexeddb', { random: () => 0 });
-      const saved = await store.save(tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 3_600_000 }), false);
-      expect(saved.tokens?.refreshAt).toBe(ISSUED + 3_240_000);
+      await store.save(tokenSet(), false);
+      const saved = await store.saveRefresh(tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 3_600_000 }), 1, true);
+      expect(saved?.tokens?.refreshAt).toBe(ISSUED + 3_240_000);
 
       const jittered = new TokenStore(uniqueDatabaseName(), 'indexeddb', { random: () => 0.5 });
-      expect((await jittered.save(tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 3_600_000 }), false)).tokens?.refreshAt).toBe(
+      await jittered.save(tokenSet(), false);
+      expect((await jittered.saveRefresh(tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 3_600_000 }), 1, true))?.tokens?.refreshAt).toBe(
         ISSUED + 3_600_000 - 360_000 - 90_000,
       );
     });
 
+    it.each([
+      ['a login', (store: TokenStore, tokens: TokenSet) => store.save(tokens, false)],
+      ['a refresh off schedule (after failures or expiry)', (store: TokenStore, tokens: TokenSet) => store.saveRefresh(tokens, 1, false)],
+    ])('%s: anywhere from 30 %% of the lifetime to where the narrow window ends', async (_case, write) => {
+      const hour = { issuedAt: ISSUED, expiresAt: ISSUED + 3_600_000 };
+      const at = async (random: number) => {
+        const store = new TokenStore(uniqueDatabaseName(), 'indexeddb', { random: () => random });
+        await store.save(tokenSet(), false);
+        return (await write(store, tokenSet(hour)))?.tokens?.refreshAt;
+      };
+      expect(await at(0)).toBe(ISSUED + 1_080_000);
+      expect(await at(0.5)).toBe(ISSUED + 2_160_000);
+      expect(await at(1)).toBe(ISSUED + 3_240_000);
+    });
+
     it('follows the configured refreshAhead', async () => {
-      const store = new TokenStore(uniqueDatabaseName(), 'indexeddb', { refreshAhead: { fraction: 0.5, minMs: 1 }, random: () => 0 });
+      const store = new TokenStore(uniqueDatabaseName(), 'indexeddb', { refreshAhead: { fraction: 0.5, minMs: 1 }, random: () => 1 });
       expect((await store.save(tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 60_000 }), false)).tokens?.refreshAt).toBe(ISSUED + 30_000);
     });
 
-    it('a 10 s token refreshes from 5 s', async () => {
-      const { store } = newStore();
-      expect((await store.save(tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 10_000 }), false)).tokens?.refreshAt).toBe(ISSUED + 5000);
+    it('a 10 s token refreshes from 5 s on schedule, from 3–5 s after a login', async () => {
+      const store = new TokenStore(uniqueDatabaseName(), 'indexeddb', { random: () => 0.5 });
+      expect((await store.save(tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 10_000 }), false)).tokens?.refreshAt).toBe(ISSUED + 4000);
+      expect((await store.saveRefresh(tokenSet({ issuedAt: ISSUED, expiresAt: ISSUED + 10_000 }), 1, true))?.tokens?.refreshAt).toBe(
+        ISSUED + 5000,
+      );
     });
 
     it.each([
@@ -268,18 +290,25 @@ describe('TokenStore', () => {
     it('stores the pause with the session, for every worker of the origin, without moving the generation', async () => {
       const { store, databaseName } = newStore();
       await store.save(tokenSet(), false);
-      const paused = await store.pauseRefresh(5000, 2);
-      expect(paused).toMatchObject({ generation: 1, refreshBlockedUntil: 5000, failedCycles: 2, tokens: { accessToken: 'at-1' } });
+      const paused = await store.pauseRefresh(5000, 2, 1500);
+      expect(paused).toMatchObject({
+        generation: 1,
+        refreshBlockedUntil: 5000,
+        failedCycles: 2,
+        failingSince: 1500,
+        tokens: { accessToken: 'at-1' },
+      });
       expect(await new TokenStore(databaseName, 'indexeddb').read()).toEqual(paused);
     });
 
-    it('the next refresh or login lifts the pause and resets the failed cycles', async () => {
+    it('the next refresh or login lifts the pause and ends the run of failures', async () => {
       const { store } = newStore();
       await store.save(tokenSet(), false);
-      await store.pauseRefresh(5000, 3);
-      expect(await store.saveRefresh(tokenSet({ accessToken: 'at-2' }), 1)).toMatchObject({ refreshBlockedUntil: 0, failedCycles: 0 });
-      await store.pauseRefresh(9000, 1);
-      expect(await store.save(tokenSet({ accessToken: 'at-9' }), false)).toMatchObject({ refreshBlockedUntil: 0, failedCycles: 0 });
+      await store.pauseRefresh(5000, 3, 1500);
+      const lifted = { refreshBlockedUntil: 0, failedCycles: 0, failingSince: 0 };
+      expect(await store.saveRefresh(tokenSet({ accessToken: 'at-2' }), 1, true)).toMatchObject(lifted);
+      await store.pauseRefresh(9000, 1, 8000);
+      expect(await store.save(tokenSet({ accessToken: 'at-9' }), false)).toMatchObject(lifted);
     });
   });
 
@@ -298,7 +327,7 @@ describe('TokenStore', () => {
       const { store } = newStore();
       await store.save(tokenSet(), false);
       const first = await store.refreshKey(1);
-      await store.saveRefresh(tokenSet({ accessToken: 'at-2' }), 1);
+      await store.saveRefresh(tokenSet({ accessToken: 'at-2' }), 1, true);
       expect((await store.read()).pendingRefreshKey).toBeNull();
       expect(await store.refreshKey(2)).not.toBe(first);
     });
@@ -369,6 +398,7 @@ describe('TokenStore', () => {
         ended: null,
         refreshBlockedUntil: 0,
         failedCycles: 0,
+        failingSince: 0,
         serverTimeOffsetMs: 0,
         pendingRefreshKey: null,
         updatedAt: 1_900_000_000_000,
@@ -392,7 +422,7 @@ describe('TokenStore', () => {
     it('the session continues after the upgrade: a refresh builds on the migrated record', async () => {
       const databaseName = await v1Database(V1_SESSION);
       const store = new TokenStore(databaseName, 'indexeddb');
-      const refreshed = await store.saveRefresh(tokenSet({ accessToken: 'at-v2', refreshToken: null }), 7);
+      const refreshed = await store.saveRefresh(tokenSet({ accessToken: 'at-v2', refreshToken: null }), 7, true);
       expect(refreshed).toMatchObject({
         generation: 8,
         tokens: { accessToken: 'at-v2', refreshToken: 'rt-v1', scope: 'read', placeholder: 'sw-auth-proxy.v1-placeholder' },

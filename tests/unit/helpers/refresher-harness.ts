@@ -40,7 +40,10 @@ export const RANDOM = 0.5;
  */
 export async function refresherHarness(overrides: ConfigOverrides = {}, { login = true } = {}) {
   const config = testConfig(overrides);
-  const store = new TokenStore(config.databaseName, config.refreshTokenStorage, { refreshAhead: config.refreshAhead });
+  const store = new TokenStore(config.databaseName, config.refreshTokenStorage, {
+    refreshAhead: config.refreshAhead,
+    random: () => RANDOM,
+  });
   const network = new FakeNetwork();
   const locks = new MemoryLocks();
   const announcements = recordAnnouncements();
