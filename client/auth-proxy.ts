@@ -142,6 +142,7 @@ export class AuthProxy extends EventTarget {
   /** What the worker said a logout may take beyond a command's timeout (it waits for the server). */
   #logoutTimeoutMs = 0;
   readonly #scope: string | undefined;
+  readonly #type: WorkerType;
   readonly #channel: BroadcastChannel;
   readonly #teardown = new AbortController();
 
@@ -157,6 +158,7 @@ export class AuthProxy extends EventTarget {
     this.#config = options.config;
     this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#scope = options.scope;
+    this.#type = options.type ?? 'classic';
     // Listen before registering, so a login that happens while the worker starts is not missed.
     this.#channel = new BroadcastChannel(options.channelName ?? DEFAULT_CHANNEL_NAME);
     this.#channel.addEventListener('message', (event) => this.#onBroadcast(event), { signal: this.#teardown.signal });
@@ -265,12 +267,10 @@ export class AuthProxy extends EventTarget {
     try {
       registration = await this.#workbox.register({ immediate: true });
     } catch (error) {
-      // The browser reports a worker that threw during evaluation only as "script evaluation
-      // failed"; the ConfigError with the field name is in the worker's console.
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ProxyUnavailableError(
-        `Failed to register the auth proxy: ${reason}. If the worker threw a ConfigError, its console names the option to fix.`,
-      );
+      // Loaded only here, like the page engine: a page whose worker registers never downloads it.
+      const { explainRegistrationFailure } = await import('./explain-registration-failure.js');
+      const reason = await explainRegistrationFailure(error, { scriptUrl: this.#scriptUrl, type: this.#type });
+      throw new ProxyUnavailableError(`Failed to register the auth proxy: ${reason}`);
     }
     if (!registration) throw new ProxyUnavailableError('Failed to register the auth proxy: the browser gave no registration');
     const worker = await this.#within(activeWorker(registration), 'wait for the service worker to activate');
