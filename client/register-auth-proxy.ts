@@ -12,7 +12,7 @@ import { AuthProxy, type RegisterAuthProxyOptions } from './auth-proxy.js';
  * import { registerAuthProxy } from 'sw-auth-proxy/client';
  *
  * const auth = registerAuthProxy('/auth-sw.js');
- * auth.addEventListener('session-expired', () => showLogin());
+ * auth.addEventListener('session-expired', () => location.assign('/login')); // your sign-in page
  * await auth.ready; // from here on, API requests carry the token
  *
  * @example

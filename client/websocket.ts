@@ -412,7 +412,7 @@ export class AuthWebSocket extends EventTarget {
  * const socket = connectWebSocket('/api/ws');
  * socket.addEventListener('message', (event) => render(event.detail.data));
  * socket.addEventListener('closed', (event) => {
- *   if (event.detail.reason === 'unauthorized') showLogin();
+ *   if (event.detail.reason === 'unauthorized') location.assign('/login');
  * });
  * socket.send('hello'); // false until `open`
  * socket.close();
