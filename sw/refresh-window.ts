@@ -17,7 +17,7 @@ export function refreshStartsAt(
 ): number {
   const lifetime = Math.max(0, expiresAt - issuedAt);
   const half = lifetime / 2;
-  const ahead = Math.min(half, Math.max(minimumMs, lifetime * fraction));
+  const ahead = leadTime(lifetime, fraction, minimumMs);
   const jitter = random() * Math.min(ahead / 2, half - ahead);
   return Math.round(expiresAt - ahead - jitter);
 }
@@ -39,8 +39,13 @@ export function spreadRefreshStartsAt(
   minimumMs = 5_000,
 ): number {
   const lifetime = Math.max(0, expiresAt - issuedAt);
-  const ahead = Math.min(lifetime / 2, Math.max(minimumMs, lifetime * fraction));
+  const ahead = leadTime(lifetime, fraction, minimumMs);
   const from = issuedAt + lifetime * 0.3;
   const to = issuedAt + lifetime - ahead;
   return Math.round(from + random() * (to - from));
+}
+
+/** How far ahead of expiry a refresh starts, before jitter: `fraction` of the lifetime, at least `minimumMs`, at most half. */
+function leadTime(lifetime: number, fraction: number, minimumMs: number): number {
+  return Math.min(lifetime / 2, Math.max(minimumMs, lifetime * fraction));
 }
