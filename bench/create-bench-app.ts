@@ -7,7 +7,7 @@ import type { DemoAppOptions } from '../demo/server/demo-app-options.js';
 import { renderSwVariantScript, type SwVariantConfig } from '../demo/server/sw-variants.js';
 
 /** The bench arms that get a page; `none` registers nothing. */
-export const BENCH_ARMS = ['none', 'bare', 'proxy', 'dpop'] as const;
+export const BENCH_ARMS = ['none', 'bare', 'header', 'proxy', 'dpop'] as const;
 export type BenchArm = (typeof BENCH_ARMS)[number];
 
 /**
@@ -17,6 +17,27 @@ export type BenchArm = (typeof BENCH_ARMS)[number];
 export const BARE_WORKER_SCRIPT = `self.addEventListener('install', (event) => event.waitUntil(self.skipWaiting()));
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 self.addEventListener('fetch', (event) => event.respondWith(fetch(event.request)));
+`;
+
+/**
+ * The floor for attaching a token in a worker at all: the bare worker plus what any such worker
+ * must do per request, built the way the proxy builds it (\`authorizedRequest\`): a new Request from
+ * the page's (keeping its referrer, not following redirects) with the Authorization header set. The
+ * page hands it the header once, by message; the CPU step compares the proxy with it.
+ */
+export const HEADER_WORKER_SCRIPT = `self.addEventListener('install', (event) => event.waitUntil(self.skipWaiting()));
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+let authorization = null;
+self.addEventListener('message', (event) => {
+  authorization = event.data.authorization;
+  event.ports[0].postMessage('ok');
+});
+self.addEventListener('fetch', (event) => {
+  const page = event.request;
+  const request = new Request(page, { referrer: page.referrer, referrerPolicy: page.referrerPolicy, redirect: 'manual' });
+  request.headers.set('authorization', authorization);
+  event.respondWith(fetch(request));
+});
 `;
 
 /** The proxy arm's config: the demo's, as the browser tests' variants use it. */
@@ -55,6 +76,7 @@ export interface BenchAppOptions extends DemoAppOptions {
  * hits the same `/api/*` routes:
  * - `/bench/<arm>/`: the bench page (one file for all arms; arms differ by the worker registered);
  * - `/bench/bare/sw.js`: {@link BARE_WORKER_SCRIPT}, scope `/bench/bare/`;
+ * - `/bench/header/sw.js`: {@link HEADER_WORKER_SCRIPT}, scope `/bench/header/`;
  * - `/bench/proxy/sw.js`: `importScripts('/sw-auth-proxy.js')` (the real built worker) and
  *   `installAuthProxy`, rendered by the demo server's own variant code; scope `/bench/proxy/`;
  * - `/bench/dpop/sw.js`: the same with `dpop: true` (every request signed; the server verifies
@@ -74,6 +96,7 @@ export function createBenchApp(options: BenchAppOptions): Hono {
     if (c.req.path.endsWith('.js')) c.res.headers.set('Content-Type', 'text/javascript');
   });
   app.get('/bench/bare/sw.js', (c) => c.body(BARE_WORKER_SCRIPT));
+  app.get('/bench/header/sw.js', (c) => c.body(HEADER_WORKER_SCRIPT));
   app.get('/bench/proxy/sw.js', (c) => c.body(renderSwVariantScript(proxyConfig, new URL(c.req.url).origin)));
   app.get('/bench/dpop/sw.js', (c) => c.body(renderSwVariantScript(BENCH_DPOP_CONFIG, new URL(c.req.url).origin)));
   app.get('/bench/:arm/', async (c) => {

@@ -22,9 +22,12 @@ export interface ArmLatency {
   samples: number;
 }
 
+/** The latency arms: the header floor is measured by the CPU step only. */
+export type OverheadArm = Exclude<BenchArm, 'header'>;
+
 export interface OverheadMode {
   concurrency: number;
-  arms: Record<BenchArm, ArmLatency>;
+  arms: Record<OverheadArm, ArmLatency>;
   /** proxy median / bare median over all samples. */
   ratioToBare: number;
   /** proxy median / no-SW median over all samples. */
@@ -50,7 +53,7 @@ export interface OverheadResult {
   dpopServerVerifyUs: number;
 }
 
-const ARMS: readonly BenchArm[] = ['none', 'bare', 'proxy', 'dpop'];
+const ARMS: readonly OverheadArm[] = ['none', 'bare', 'proxy', 'dpop'];
 
 /**
  * Per-request latency through no worker, a bare pass-through worker, sw-auth-proxy, and
@@ -62,14 +65,14 @@ const ARMS: readonly BenchArm[] = ['none', 'bare', 'proxy', 'dpop'];
 export async function runOverhead(browser: Browser, server: BenchServer, options: OverheadOptions): Promise<OverheadResult> {
   const context = await browser.newContext();
   try {
-    const pages = {} as Record<BenchArm, Page>;
+    const pages = {} as Record<OverheadArm, Page>;
     for (const arm of ARMS) pages[arm] = await openArmPage(context, server.origin, arm);
     for (const arm of ['proxy', 'dpop'] as const) {
       if ((await pages[arm].evaluate(() => window.bench.login())) !== 200) throw new Error(`Failed to log in the ${arm} arm`);
     }
     const authorization = `Bearer ${await server.login()}`;
 
-    const run = (arm: BenchArm, count: number, concurrency: number, recordLatencies = true) => {
+    const run = (arm: OverheadArm, count: number, concurrency: number, recordLatencies = true) => {
       const runOptions: LatencyRunOptions = {
         path: '/api/items',
         count,
@@ -83,13 +86,13 @@ export async function runOverhead(browser: Browser, server: BenchServer, options
     const measureMode = async (concurrency: number): Promise<OverheadMode> => {
       for (const arm of ARMS) await run(arm, options.warmup, concurrency, false);
       const perRound = Math.ceil(options.requests / options.rounds);
-      const all = { none: [], bare: [], proxy: [], dpop: [] } as Record<BenchArm, number[]>;
-      const failures = { none: 0, bare: 0, proxy: 0, dpop: 0 } as Record<BenchArm, number>;
+      const all = { none: [], bare: [], proxy: [], dpop: [] } as Record<OverheadArm, number[]>;
+      const failures = { none: 0, bare: 0, proxy: 0, dpop: 0 } as Record<OverheadArm, number>;
       const toBare: number[] = [];
       const toNone: number[] = [];
       const dpopToProxy: number[] = [];
       for (let round = 0; round < options.rounds; round++) {
-        const roundMedians = {} as Record<BenchArm, number>;
+        const roundMedians = {} as Record<OverheadArm, number>;
         for (let step = 0; step < ARMS.length; step++) {
           const arm = ARMS[(round + step) % ARMS.length]!;
           const result = await run(arm, perRound, concurrency);
@@ -101,7 +104,7 @@ export async function runOverhead(browser: Browser, server: BenchServer, options
         toNone.push(roundMedians.proxy / roundMedians.none);
         dpopToProxy.push(roundMedians.dpop / roundMedians.proxy);
       }
-      const arms = {} as Record<BenchArm, ArmLatency>;
+      const arms = {} as Record<OverheadArm, ArmLatency>;
       for (const arm of ARMS) {
         arms[arm] = { medianMs: median(all[arm]), p95Ms: percentile(all[arm], 0.95), failures: failures[arm], samples: all[arm].length };
       }
