@@ -14,13 +14,16 @@ export interface CorsDiagnosis {
    */
   failed(request: FailedRequest, error: unknown, what: string): Promise<void> | undefined;
   /**
-   * What the probe of `url`'s origin found ("the API at https://api.example.com does not allow
-   * …"), while its burst of failures goes on.
+   * What the probe of `url`'s origin as `what` found ("the API at https://api.example.com does
+   * not allow …"), while its burst of failures goes on.
    */
-  reason(url: string): string | undefined;
+  reason(url: string, what: string): string | undefined;
 }
 
-/** Failures of one origin less than this apart are one burst, probed once. */
+/**
+ * Failures of one origin less than this apart are one burst, probed once. The API and a refresh
+ * endpoint on one origin are probed apart: they are asked with different headers.
+ */
 export const BURST_MS = 60_000;
 
 /** A header name as servers list it: `Authorization`, `Idempotency-Key`, `DPoP`. */
@@ -31,10 +34,10 @@ const spelled = (name: string): string => (name === 'dpop' ? 'DPoP' : name.repla
  * reaches script as a bare network error (Fetch hides the reason), so the worker asks once more
  * in a way that cannot do harm: `HEAD` to the same URL with no body, no headers and no
  * credentials (never a token, cookies neither, and never a non-safe request sent twice). Answered:
- * the origin is allowed, so what the failed request added was not: a header that is not
- * CORS-safelisted, a method other than GET, HEAD and POST, or credentials. Not answered: a
- * `no-cors` `HEAD` tells a server that does not allow the page's origin from one that does not
- * answer at all. One probe per origin and burst of failures, beside the failure: the page's
+ * the origin is allowed, so something else the failed request carried was not: a header that is
+ * not CORS-safelisted (the token's), a method other than GET, HEAD and POST, or credentials. Not
+ * answered: a `no-cors` `HEAD` tells a server that does not allow the page's origin from one that
+ * does not answer at all. One probe per origin and burst of failures, beside the failure: the page's
  * request has its network error already, and nothing waits for the probe.
  *
  * @param timeoutMs how long the probes of one failure may take together (`refreshTimeoutMs`).
@@ -46,8 +49,8 @@ export function corsDiagnosis(
   onError: (error: CorsError) => void,
 ): CorsDiagnosis {
   const bursts = new Map<string, { at: number; reason?: string }>();
-  const current = (origin: string) => {
-    const burst = bursts.get(origin);
+  const current = (key: string) => {
+    const burst = bursts.get(key);
     return burst && env.now() - burst.at < BURST_MS ? burst : undefined;
   };
 
@@ -84,19 +87,20 @@ export function corsDiagnosis(
     failed(request, error, what) {
       const { origin } = new URL(request.url);
       if (origin === selfOrigin || (error as Error | null)?.name !== 'TypeError') return undefined;
-      const burst = current(origin);
+      const key = `${what} at ${origin}`;
+      const burst = current(key);
       if (burst) {
         burst.at = env.now();
         return undefined;
       }
       const entry: { at: number; reason?: string } = { at: env.now() };
-      bursts.set(origin, entry);
+      bursts.set(key, entry);
       return probe(request).then((reason) => {
         if (reason === undefined) return;
-        entry.reason = `${what} at ${origin} ${reason}`;
+        entry.reason = `${key} ${reason}`;
         onError(new CorsError(`Failed to reach ${what} at ${origin}: it ${reason}`));
       });
     },
-    reason: (url) => current(new URL(url).origin)?.reason,
+    reason: (url, what) => current(`${what} at ${new URL(url).origin}`)?.reason,
   };
 }

@@ -63,6 +63,9 @@ type AttemptOutcome =
 
 const SESSION_ENDING_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
 
+/** What the refresh endpoint is called in a `CorsError`. */
+const REFRESH_ENDPOINT = 'the refresh endpoint';
+
 /** Rotated refresh tokens remembered; more than a worker lives through between store writes. */
 const MAX_SPENT = 8;
 
@@ -305,7 +308,7 @@ export class Refresher {
           ? `no answer within ${config.refreshTimeoutMs} ms`
           : // Why, once the diagnosis of a cross-origin endpoint has found out (it runs beside the
             // refresh: the first failure of a burst says only this, and its `error` event follows).
-            (this.#options.cors?.reason(config.refreshEndpoint) ?? 'network error'),
+            (this.#options.cors?.reason(config.refreshEndpoint, REFRESH_ENDPOINT) ?? 'network error'),
       );
     }
 
@@ -429,7 +432,12 @@ export class Refresher {
       };
       return env.fetch(config.refreshEndpoint, init).catch((error: unknown) => {
         // Beside the refresh, not before its outcome: retries and waiting requests do not wait for it.
-        void cors?.failed(new Request(config.refreshEndpoint, init), error, 'the refresh endpoint');
+        const { credentials = 'omit' } = init;
+        void cors?.failed(
+          { url: config.refreshEndpoint, method: 'POST', credentials, headers: new Headers(init.headers) },
+          error,
+          REFRESH_ENDPOINT,
+        );
         throw error;
       });
     };

@@ -180,6 +180,22 @@ describe('CORS diagnosis of a refresh', () => {
     expect(proxy.status.lastError).toEqual({ name: 'RefreshFailedError', message: failures().at(-1) });
   });
 
+  it('an API and a refresh endpoint on one origin are probed apart: each is told what it refused', async () => {
+    const proxy = await proxyHarness(
+      { refreshEndpoint: `${API_ORIGIN}/oauth/token`, refreshIdempotencyKey: true },
+      { cors: { [API_ORIGIN]: { ...ALLOWING, allowHeaders: [] } }, tokens: { expiresAt: Date.now() - 1000 } },
+    );
+
+    // The token has expired: the request waits for a refresh, which CORS refuses; then it goes out.
+    await expect(proxy.send(apiRequest('/api/me'))).rejects.toThrow(TypeError);
+    await vi.waitFor(() => expect(proxy.errors.filter((error) => error.name === 'CorsError')).toHaveLength(2));
+
+    expect(proxy.errors.map((error) => error.message).sort()).toEqual([
+      `Failed to reach the API at ${API_ORIGIN}: it does not allow the Authorization header (Access-Control-Allow-Headers)`,
+      `Failed to reach the refresh endpoint at ${API_ORIGIN}: it does not allow the Idempotency-Key header (Access-Control-Allow-Headers)`,
+    ]);
+  });
+
   it('cookie mode against a refresh endpoint that does not allow credentials', async () => {
     const proxy = await proxyHarness(
       { refreshTokenStorage: 'cookie' },
