@@ -10,6 +10,7 @@ export type { RegisterAuthProxyOptions, ReadyInfo } from './auth-proxy.js';
 export { AuthProxyEvent } from './auth-proxy-event.js';
 export type { AuthProxyEventDetails, AuthProxyEventMap, AuthProxyEventType } from './auth-proxy-event.js';
 export { AuthProxyError, isAuthProxyError } from '../sw/errors/auth-proxy-error.js';
+export { CorsError, isCorsError } from '../sw/errors/cors-error.js';
 export { ProxyTimeoutError, isProxyTimeoutError } from '../sw/errors/proxy-timeout-error.js';
 export { ProxyUnavailableError, isProxyUnavailableError } from '../sw/errors/proxy-unavailable-error.js';
 export { RefreshFailedError, isRefreshFailedError } from '../sw/errors/refresh-failed-error.js';

@@ -1,5 +1,6 @@
 import { AuthProxyError } from '../sw/errors/auth-proxy-error.js';
 import { ConfigError } from '../sw/errors/config-error.js';
+import { CorsError } from '../sw/errors/cors-error.js';
 import { DpopError } from '../sw/errors/dpop-error.js';
 import { ProxyTimeoutError } from '../sw/errors/proxy-timeout-error.js';
 import { ProxyUnavailableError } from '../sw/errors/proxy-unavailable-error.js';
@@ -12,6 +13,7 @@ import type { WireError } from '../sw/protocol.js';
 
 const CLASSES: Record<string, new (message: string) => AuthProxyError> = {
   ConfigError,
+  CorsError,
   DpopError,
   ProxyTimeoutError,
   ProxyUnavailableError,

@@ -1,6 +1,7 @@
 import { randomId } from '../sw/base64url.js';
 import { Broadcaster } from '../sw/broadcaster.js';
 import type { AuthProxyConfig } from '../sw/config.js';
+import { corsDiagnosis } from '../sw/cors-diagnosis.js';
 import { globalEnvironment } from '../sw/environment.js';
 import { AuthProxyError } from '../sw/errors/auth-proxy-error.js';
 import { FetchHandler } from '../sw/fetch-handler.js';
@@ -82,7 +83,9 @@ export function installPageProxy(config: AuthProxyConfig, options: PageProxyOpti
           (kept) => session.store.adoptRefreshToken(kept),
         )
       : undefined;
-  const session: Session = new Session({ config: resolved, env, announce, status, logger, ...(handover ? { handover } : {}) });
+  const onError = (error: AuthProxyError): void => session.report(error);
+  const cors = corsDiagnosis(location.origin, env, resolved.refreshTimeoutMs, onError);
+  const session: Session = new Session({ config: resolved, env, announce, status, logger, cors, ...(handover ? { handover } : {}) });
   // Another tab's engine, or a worker, changed the session: take it from the store.
   const broadcaster = new Broadcaster(resolved.channelName, () => void session.resync());
   const handler = new FetchHandler({
@@ -94,7 +97,8 @@ export function installPageProxy(config: AuthProxyConfig, options: PageProxyOpti
     status,
     announce,
     logger,
-    onError: (error) => session.report(error),
+    onError,
+    cors,
   });
   const route: PageRoute = {
     handles: (url) => handler.handles(url),

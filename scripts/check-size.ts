@@ -59,11 +59,15 @@ async function bundle(entry: string, external: RegExp[], format: 'es' | 'iife' =
 // measured at 18.1 kB; the event-stream watchdog (issue 14: its option, check, event and counter)
 // 0.4 kB, measured at 18.45 kB. The fleet-safe refresh policy (issue 13: the retry-or-pause decision
 // by the token's time left and the time failing, the spread refresh window for tokens off
-// schedule, the stored start of a run of failures) took it to 19.04 kB; budget 19.5 kB. Getting back under 12 kB means dropping idb
+// schedule, the stored start of a run of failures) took it to 19.04 kB (19.15 kB with the hot-path
+// cuts). The CORS diagnosis (issue 16: a HEAD probe per origin and burst of cross-origin network
+// errors, its verdicts, the error class, the hooks in the fetch handler and refresher) added
+// 0.81 kB, measured at 19.96 kB; it cannot be lazy, since a service worker cannot load code after
+// it started; budget 20.2 kB, about the headroom there was before. Getting back under 12 kB means dropping idb
 // (which the house style prescribes) or guarantees; neither is a trim, so this budget stops the
 // worker growing unnoticed.
 const budgets: Budget[] = [
-  { name: 'worker  dist/sw-auth-proxy.js', limitBytes: 19_500, measure: () => readFile(new URL('dist/sw-auth-proxy.js', root)) },
+  { name: 'worker  dist/sw-auth-proxy.js', limitBytes: 20_200, measure: () => readFile(new URL('dist/sw-auth-proxy.js', root)) },
   {
     name: 'client  client/index.ts (workbox-window external)',
     limitBytes: 4_000,
@@ -72,8 +76,9 @@ const budgets: Budget[] = [
   // Page mode (issue 12): the worker's own session engine (idb included) plus the fetch, XHR and
   // EventSource wrappers and the memory hand-over (about 3 kB, most of it XHR's events and
   // response types and the event-stream parser), downloaded only by a page that falls back.
-  // 21.6 kB measured.
-  { name: 'page    page/index.ts (lazy; idb included)', limitBytes: 22_500, measure: () => bundle('page/index.ts', [], 'iife') },
+  // 21.6 kB measured then, 21.98 kB before issue 16's CORS diagnosis (the worker's own code), which
+  // took it to 22.77 kB.
+  { name: 'page    page/index.ts (lazy; idb included)', limitBytes: 23_000, measure: () => bundle('page/index.ts', [], 'iife') },
 ];
 
 const kB = (bytes: number): string => `${(bytes / 1000).toFixed(2)} kB`;

@@ -2,6 +2,7 @@ import { authorizedRequest, isRedirect } from './authorized-request.js';
 import { parseRetryAfter } from './backoff.js';
 import { isRefreshable } from './bearer-challenge.js';
 import type { ResolvedConfig } from './config.js';
+import type { CorsDiagnosis } from './cors-diagnosis.js';
 import type { Environment } from './environment.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { RedirectRefusedError } from './errors/redirect-refused-error.js';
@@ -29,6 +30,8 @@ export interface FetchHandlerOptions {
   logger?: Logger;
   /** @default REQUESTS_IN_FLIGHT */
   requestsInFlight?: number | undefined;
+  /** Tells the page why a cross-origin protected request failed, when the browser says only `TypeError`. */
+  cors?: CorsDiagnosis;
 }
 
 /**
@@ -260,15 +263,32 @@ export class FetchHandler {
    * nonce in the proof (`use_dpop_nonce`, RFC 9449 §9) gets one more try with it, inside the same
    * send: it is not the request's replay, and no refresh.
    */
-  async #fetch({ request }: Exchange, body: RequestBody, tokens: SessionTokens | null): Promise<Response> {
-    const { env, selfOrigin, session } = this.#options;
-    if (tokens?.dpopKey === undefined) return env.fetch(authorizedRequest(request, await body.forSend(), tokens, selfOrigin));
+  async #fetch(exchange: Exchange, body: RequestBody, tokens: SessionTokens | null): Promise<Response> {
+    const { selfOrigin, session } = this.#options;
+    const { request } = exchange;
+    if (tokens?.dpopKey === undefined) return this.#network(authorizedRequest(request, await body.forSend(), tokens, selfOrigin), exchange);
     const attempt = async () => {
       const proof = (await session.proofFor(request.method, request.url, tokens))!;
-      return { proof, response: await env.fetch(authorizedRequest(request, await body.forSend(), tokens, selfOrigin, proof.proof)) };
+      const sent = authorizedRequest(request, await body.forSend(), tokens, selfOrigin, proof.proof);
+      return { proof, response: await this.#network(sent, exchange) };
     };
     // A body that was not kept (too large, still streaming) cannot go again: that answer stands.
     return session.dpop.exchange(request.url, attempt, async () => typeof (await body.copy()) !== 'string');
+  }
+
+  /**
+   * `sent` to the network. A network error is what the page gets, as it would without the proxy;
+   * a cross-origin one may be CORS refusing what the proxy added, which the browser does not tell
+   * script, so the diagnosis finds out beside it (the page's request does not wait for that).
+   */
+  async #network(sent: Request, { context }: Exchange): Promise<Response> {
+    try {
+      return await this.#options.env.fetch(sent);
+    } catch (error) {
+      const probe = this.#options.cors?.failed(sent, error, 'the API');
+      if (probe) context.keepAlive(probe);
+      throw error;
+    }
   }
 
   /**

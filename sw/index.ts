@@ -15,6 +15,7 @@ export type {
 } from './config.js';
 export { AuthProxyError, isAuthProxyError } from './errors/auth-proxy-error.js';
 export { ConfigError, isConfigError } from './errors/config-error.js';
+export { CorsError, isCorsError } from './errors/cors-error.js';
 export { RefreshFailedError, isRefreshFailedError } from './errors/refresh-failed-error.js';
 export { SessionExpiredError, isSessionExpiredError } from './errors/session-expired-error.js';
 export { SessionStoreError, isSessionStoreError } from './errors/session-store-error.js';

@@ -1,6 +1,8 @@
 import { Broadcaster } from './broadcaster.js';
 import type { AuthProxyConfig } from './config.js';
+import { corsDiagnosis } from './cors-diagnosis.js';
 import { globalEnvironment } from './environment.js';
+import type { AuthProxyError } from './errors/auth-proxy-error.js';
 import { FetchHandler } from './fetch-handler.js';
 import { Logger } from './logger.js';
 import { MessageHandler, helloReply } from './message-handler.js';
@@ -46,7 +48,9 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
   const status = new ProxyStatus('worker');
   const logger = new Logger();
   const announce: Announce = (type, payload) => broadcaster.announce(type, payload);
-  const session = new Session({ config: resolved, env, announce, status, logger });
+  const onError = (error: AuthProxyError): void => session.report(error);
+  const cors = corsDiagnosis(selfOrigin, env, resolved.refreshTimeoutMs, onError);
+  const session = new Session({ config: resolved, env, announce, status, logger, cors });
   // Another worker of this origin (an old or new version) announced a change of the session.
   const broadcaster = new Broadcaster(resolved.channelName, () => void session.resync());
 
@@ -59,7 +63,8 @@ export function installAuthProxy(config: AuthProxyConfig): AuthProxyHandle {
     status,
     announce,
     logger,
-    onError: (error) => session.report(error),
+    onError,
+    cors,
   });
   const messageHandler = new MessageHandler(
     {

@@ -1,6 +1,7 @@
 import type { AuthStateMachine } from './auth-state-machine.js';
 import { afterFailedAttempt, parseRetryAfter } from './backoff.js';
 import type { ResolvedConfig } from './config.js';
+import type { CorsDiagnosis } from './cors-diagnosis.js';
 import type { DpopSigner } from './dpop-signer.js';
 import type { Environment } from './environment.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
@@ -31,6 +32,8 @@ export interface RefresherOptions {
   dpop?: DpopSigner | null;
   /** Called for each call to the refresh endpoint, for counters and status. */
   onAttempt?: (outcome: 'started' | 'succeeded' | 'failed') => void;
+  /** Tells the page why a cross-origin refresh failed, when the browser says only `TypeError`. */
+  cors?: CorsDiagnosis | undefined;
 }
 
 /** A refresh cycle under way in this worker. */
@@ -59,6 +62,9 @@ type AttemptOutcome =
     };
 
 const SESSION_ENDING_ERRORS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
+
+/** What the refresh endpoint is called in a `CorsError`. */
+const REFRESH_ENDPOINT = 'the refresh endpoint';
 
 /** Rotated refresh tokens remembered; more than a worker lives through between store writes. */
 const MAX_SPENT = 8;
@@ -298,7 +304,11 @@ export class Refresher {
         timedOut ? 'timeout' : 'network',
         null,
         null,
-        timedOut ? `no answer within ${config.refreshTimeoutMs} ms` : 'network error',
+        timedOut
+          ? `no answer within ${config.refreshTimeoutMs} ms`
+          : // Why, once the diagnosis of a cross-origin endpoint has found out (it runs beside the
+            // refresh: the first failure of a burst says only this, and its `error` event follows).
+            (this.#options.cors?.reason(config.refreshEndpoint, REFRESH_ENDPOINT) ?? 'network error'),
       );
     }
 
@@ -394,7 +404,7 @@ export class Refresher {
    * looked at, so it is not spent.
    */
   async #post(refreshToken: string | null, idempotencyKey: string | null, record: SessionRecord): Promise<Response> {
-    const { config, env, dpop } = this.#options;
+    const { config, env, dpop, cors } = this.#options;
     const fields: Record<string, string> = { grant_type: 'refresh_token' };
     if (refreshToken !== null) fields['refresh_token'] = refreshToken;
     if (config.clientId !== undefined) fields['client_id'] = config.clientId;
@@ -402,8 +412,8 @@ export class Refresher {
     const json = config.refreshBodyFormat === 'json';
     const key = record.tokens?.dpopKey;
     const signal = env.timeout(config.refreshTimeoutMs);
-    const send = (proof: string | null) =>
-      env.fetch(config.refreshEndpoint, {
+    const send = (proof: string | null) => {
+      const init: RequestInit = {
         method: 'POST',
         headers: {
           'Content-Type': json ? 'application/json' : 'application/x-www-form-urlencoded',
@@ -419,7 +429,18 @@ export class Refresher {
         // hundreds of API requests for the same host's six HTTP/1.1 connections.
         priority: 'high',
         signal,
+      };
+      return env.fetch(config.refreshEndpoint, init).catch((error: unknown) => {
+        // Beside the refresh, not before its outcome: retries and waiting requests do not wait for it.
+        const { credentials = 'omit' } = init;
+        void cors?.failed(
+          { url: config.refreshEndpoint, method: 'POST', credentials, headers: new Headers(init.headers) },
+          error,
+          REFRESH_ENDPOINT,
+        );
+        throw error;
       });
+    };
     if (!key || !dpop) return send(null);
     return dpop.exchange(config.refreshEndpoint, async () => {
       const proof = await dpop.sign(key, { method: 'POST', url: config.refreshEndpoint, serverTimeOffsetMs: record.serverTimeOffsetMs });

@@ -1,5 +1,6 @@
 import { AuthStateMachine } from './auth-state-machine.js';
 import type { ResolvedConfig } from './config.js';
+import type { CorsDiagnosis } from './cors-diagnosis.js';
 import { generateDpopKey, type DpopKey } from './dpop-key.js';
 import { DpopSigner, type SignedProof } from './dpop-signer.js';
 import type { AuthProxyError } from './errors/auth-proxy-error.js';
@@ -30,6 +31,8 @@ export interface SessionOptions {
   refreshJitter?: () => number;
   /** `'memory'` mode in a page: how tabs share the refresh token (see `RefreshTokenHandover`). */
   handover?: RefreshTokenHandover;
+  /** Tells the page why a cross-origin refresh failed (the refresher's). */
+  cors?: CorsDiagnosis;
 }
 
 /** One protected request, as the session sees it: who sent it, and how long it may wait. */
@@ -116,6 +119,7 @@ export class Session {
       logger,
       env,
       lock: this.#lock,
+      cors: options.cors,
       onAttempt: (outcome) => {
         if (outcome === 'started') status.counters.refreshes++;
         else if (outcome === 'failed') status.counters.refreshFailures++;

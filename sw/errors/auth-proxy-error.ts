@@ -28,6 +28,7 @@ export function isAuthProxyError(error: unknown): error is AuthProxyError {
 const ERROR_NAMES: readonly string[] = [
   'AuthProxyError',
   'ConfigError',
+  'CorsError',
   'DpopError',
   'ProxyTimeoutError',
   'ProxyUnavailableError',

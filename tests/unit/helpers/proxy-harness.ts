@@ -1,4 +1,5 @@
 import { expect, vi } from 'vitest';
+import { corsDiagnosis } from '../../../sw/cors-diagnosis.js';
 import type { AuthProxyError } from '../../../sw/errors/auth-proxy-error.js';
 import { FetchHandler } from '../../../sw/fetch-handler.js';
 import { Logger } from '../../../sw/logger.js';
@@ -8,6 +9,7 @@ import { EMPTY_RECORD } from '../../../sw/session-record.js';
 import { Session } from '../../../sw/session.js';
 import type { SessionStorage } from '../../../sw/session-storage.js';
 import type { TokenSet } from '../../../sw/token-response.js';
+import { corsBrowser, type CorsPolicy } from './cors-browser.js';
 import { dispatchFetch } from './fetch-event.js';
 import { FakeNetwork, apiJson, expiredToken, tokenResponse, type Responder, type SentRequest } from './fake-network.js';
 import {
@@ -41,6 +43,13 @@ export interface ProxyHarnessOptions {
   awaitReady?: boolean;
   /** Protected requests in the network at once. @default the handler's own */
   requestsInFlight?: number;
+  /**
+   * The worker's `fetch` checks CORS against these policies (by origin) as a browser does, and
+   * the worker diagnoses the failures (`corsDiagnosis`). @default no CORS, no diagnosis
+   */
+  cors?: Record<string, CorsPolicy>;
+  /** The clock the CORS diagnosis reads. @default Date.now */
+  now?: () => number;
 }
 
 /**
@@ -52,7 +61,7 @@ export interface ProxyHarnessOptions {
  */
 export async function proxyHarness(
   overrides: ConfigOverrides = {},
-  { login = true, tokens = {}, storage, awaitReady = true, requestsInFlight }: ProxyHarnessOptions = {},
+  { login = true, tokens = {}, storage, awaitReady = true, requestsInFlight, cors, now }: ProxyHarnessOptions = {},
 ) {
   const config = testConfig(overrides);
   const locks = new MemoryLocks();
@@ -63,10 +72,16 @@ export async function proxyHarness(
   const logLines: string[] = [];
   const logger = new Logger((line) => logLines.push(line));
   const network = new FakeNetwork();
-  const env = testEnvironment({ network, locks, sleeps });
+  const browser = cors ? corsBrowser(APP_ORIGIN, cors, network.fetch) : undefined;
+  const env = { ...testEnvironment({ network, locks, sleeps }), ...(browser ? { fetch: browser.fetch } : {}), ...(now ? { now } : {}) };
   /** A worker: its own session and handler, over the shared storage, locks and network. */
   const worker = (status: ProxyStatus, logger: Logger) => {
-    const session = new Session({
+    const onError = (error: AuthProxyError) => {
+      errors.push(error);
+      session.report(error);
+    };
+    const diagnosis = cors ? corsDiagnosis(APP_ORIGIN, env, config.refreshTimeoutMs, onError) : undefined;
+    const session: Session = new Session({
       config,
       env,
       announce: announcements.announce,
@@ -74,6 +89,7 @@ export async function proxyHarness(
       logger,
       refreshJitter: () => 0,
       ...(storage ? { storage } : {}),
+      ...(diagnosis ? { cors: diagnosis } : {}),
     });
     const handler = new FetchHandler({
       config,
@@ -86,6 +102,7 @@ export async function proxyHarness(
       onError: (error) => errors.push(error),
       logger,
       requestsInFlight,
+      ...(diagnosis ? { cors: diagnosis } : {}),
     });
     return { session, handler };
   };
@@ -160,6 +177,8 @@ export async function proxyHarness(
     },
     handler,
     network,
+    /** With `cors`: every request that reached a server through the browser's CORS checks. */
+    arrivals: browser?.arrivals ?? [],
     api,
     auth,
     loginServer,
