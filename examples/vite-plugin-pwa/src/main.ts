@@ -5,7 +5,7 @@ import { registerAuthProxy } from 'sw-auth-proxy/client';
 const auth = registerAuthProxy(import.meta.env.DEV ? '/dev-sw.js?dev-sw' : '/sw.js', {
   type: import.meta.env.DEV ? 'module' : 'classic',
 });
-auth.addEventListener('session-expired', () => show('Signed out: sign in again.')); // or location.assign('/login')
+auth.addEventListener('session-expired', () => location.assign('/')); // to your sign-in page
 await auth.ready; // from here on, API requests carry the token
 // #endregion
 

@@ -2,7 +2,7 @@
 import { registerAuthProxy } from 'sw-auth-proxy/client';
 
 const auth = registerAuthProxy('/auth-sw.js');
-auth.addEventListener('session-expired', () => show('Signed out: sign in again.')); // or location.assign('/login')
+auth.addEventListener('session-expired', () => location.assign('/')); // to your sign-in page
 await auth.ready; // from here on, API requests carry the token
 // #endregion
 
