@@ -13,6 +13,8 @@ export default defineConfig({
   forbidOnly: true,
   retries: 0,
   timeout: 240_000,
+  // npm pack once; every spec installs that tarball (pack-tarball.ts).
+  globalSetup: './pack-tarball.ts',
   expect: { timeout: 10_000 },
   reporter: [['list']],
   // Apart from the e2e run's results: each run empties its own output directory.
