@@ -63,11 +63,13 @@ async function bundle(entry: string, external: RegExp[], format: 'es' | 'iife' =
 // cuts). The CORS diagnosis (issue 16: a HEAD probe per origin and burst of cross-origin network
 // errors, its verdicts, the error class, the hooks in the fetch handler and refresher) added
 // 0.81 kB, measured at 19.96 kB; it cannot be lazy, since a service worker cannot load code after
-// it started; budget 20.2 kB, about the headroom there was before. Getting back under 12 kB means dropping idb
+// it started. Recalling the safe requests still out with a token the server has just rejected
+// (issue 13's expiry burst: their registry, the page's abort passed on, a send's recalled path)
+// added 0.32 kB, measured at 20.28 kB; budget 20.5 kB, about the headroom there was before. Getting back under 12 kB means dropping idb
 // (which the house style prescribes) or guarantees; neither is a trim, so this budget stops the
 // worker growing unnoticed.
 const budgets: Budget[] = [
-  { name: 'worker  dist/sw-auth-proxy.js', limitBytes: 20_200, measure: () => readFile(new URL('dist/sw-auth-proxy.js', root)) },
+  { name: 'worker  dist/sw-auth-proxy.js', limitBytes: 20_500, measure: () => readFile(new URL('dist/sw-auth-proxy.js', root)) },
   {
     name: 'client  client/index.ts (workbox-window external)',
     limitBytes: 4_000,
@@ -77,8 +79,8 @@ const budgets: Budget[] = [
   // EventSource wrappers and the memory hand-over (about 3 kB, most of it XHR's events and
   // response types and the event-stream parser), downloaded only by a page that falls back.
   // 21.6 kB measured then, 21.98 kB before issue 16's CORS diagnosis (the worker's own code), which
-  // took it to 22.77 kB.
-  { name: 'page    page/index.ts (lazy; idb included)', limitBytes: 23_000, measure: () => bundle('page/index.ts', [], 'iife') },
+  // took it to 22.77 kB, and the recall of requests out with a rejected token to 23.13 kB.
+  { name: 'page    page/index.ts (lazy; idb included)', limitBytes: 23_400, measure: () => bundle('page/index.ts', [], 'iife') },
 ];
 
 const kB = (bytes: number): string => `${(bytes / 1000).toFixed(2)} kB`;

@@ -6,7 +6,7 @@ import type { SessionTokens } from './session-record.js';
  * up the request's own). Every property of the original (method, credentials, cache, integrity,
  * keepalive, signal) and every header carries over through `new Request(request, init)`; referrer
  * and its policy are reset by that constructor whenever `init` is non-empty, so they are passed
- * again explicitly.
+ * again explicitly. A `signal` given replaces the request's own (which it must then follow).
  *
  * A request that carries the token does not follow redirects: the browser would take the header
  * to every same-origin hop, protected or not, and the worker cannot see where a hop goes (an
@@ -17,9 +17,10 @@ export function authorizedRequest(
   body: ArrayBuffer | null,
   tokens: SessionTokens | null,
   selfOrigin: string,
-  dpopProof: string | null = null,
+  { dpopProof = null, signal }: { dpopProof?: string | null; signal?: AbortSignal | undefined } = {},
 ): Request {
   const init: RequestInit = { referrer: request.referrer, referrerPolicy: request.referrerPolicy };
+  if (signal !== undefined) init.signal = signal;
   if (tokens !== null) init.redirect = 'manual';
   // A no-cors request silently drops an Authorization header (the "request-no-cors" header
   // guard), so an <img> or <video> pointing at a protected URL is upgraded to a CORS request.

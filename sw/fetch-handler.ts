@@ -11,6 +11,7 @@ import { holdWhileStreaming } from './hold-while-streaming.js';
 import { redact, type Logger } from './logger.js';
 import type { ProxyStatus } from './proxy-status.js';
 import { RequestBody } from './request-body.js';
+import { RecallableSends } from './recallable-sends.js';
 import { RequestSlots } from './request-slots.js';
 import type { SessionRecord, SessionTokens } from './session-record.js';
 import type { ReplaySkipReason } from './protocol.js';
@@ -44,6 +45,14 @@ export interface FetchHandlerOptions {
  */
 export const REQUESTS_IN_FLIGHT = 256;
 
+/**
+ * What one trip to the network brought: the answer, and for a refreshable 401 the session's
+ * decision on a replay. A recalled send has no answer, only that decision.
+ */
+type Sent<T> =
+  | { response: Response; attached: T; replay?: undefined }
+  | { response: Response | undefined; attached: T; replay: Promise<SessionTokens | null> };
+
 /** One protected request as it goes through the proxy. */
 interface Exchange {
   request: Request;
@@ -72,6 +81,7 @@ export class FetchHandler {
   readonly #options: FetchHandlerOptions;
   readonly #eventStreams: EventStreamResume;
   readonly #slots: RequestSlots;
+  readonly #recallable = new RecallableSends();
   readonly #capture: TokenCaptureOptions;
 
   /** `origin/` of every protected origin and token endpoint: a string test before any URL parsing. */
@@ -194,9 +204,8 @@ export class FetchHandler {
         const ownership: AppAuthorization = await session.claims(request.headers.get('authorization'), record.tokens);
         return { tokens: ownership === 'theirs' ? null : record.tokens, record, ownership };
       });
-      let response = sent.response;
-      const { record, ownership } = sent.attached;
-      if (sent.replay) response = await this.#replay(response, sent.replay, body, exchange);
+      const { record, ownership, tokens } = sent.attached;
+      let response = sent.replay === undefined ? sent.response : await this.#replay(sent.response, sent.replay, body, exchange, tokens);
       if (config.apiRetry !== false && config.apiRetry.methods.has(request.method)) {
         response = await this.#retryWhenAsked(response, body, ownership === 'theirs' ? undefined : record, exchange);
       }
@@ -228,7 +237,7 @@ export class FetchHandler {
     body: RequestBody,
     { first }: { first: boolean },
     attach: () => Promise<T>,
-  ): Promise<{ response: Response; attached: T; replay?: Promise<SessionTokens | null> }> {
+  ): Promise<Sent<T>> {
     const { session } = this.#options;
     const { context } = exchange;
     const queued = this.#slots.full;
@@ -241,9 +250,24 @@ export class FetchHandler {
     }
     try {
       const attached = await attach();
-      let response = await this.#fetch(exchange, body, attached.tokens);
-      if (attached.tokens === null) return { response, attached };
-      response = this.#refuseRedirect(response, exchange);
+      const { record, tokens } = attached;
+      const recallable = first && tokens !== null ? this.#recallable.open(context.method, record!.generation, context.signal) : undefined;
+      let response: Response | undefined;
+      try {
+        response = await this.#fetch(exchange, body, tokens, recallable?.signal);
+      } catch (error) {
+        if (!recallable?.recalled) throw error;
+      } finally {
+        recallable?.close();
+      }
+      // Recalled: it goes again once the refresh is done. One whose headers came in just before
+      // the recall reached it has lost its body to the abort, so it goes again too.
+      if (recallable?.recalled) {
+        void response?.body?.cancel().catch(() => undefined);
+        return { response: undefined, attached, replay: session.afterUnauthorized(record!, context) };
+      }
+      if (tokens === null) return { response: response!, attached };
+      response = this.#refuseRedirect(response!, exchange);
       const refreshable = first && attached.ownership !== 'theirs' && response.status === 401 && isRefreshable(response);
       if (!refreshable) return { response, attached };
       // Bounded: a body that has not ended by `replayBodyTimeoutMs` is given up.
@@ -252,7 +276,11 @@ export class FetchHandler {
         this.#replaySkipped(copy, exchange);
         return { response, attached };
       }
-      return { response, attached, replay: session.afterUnauthorized(attached.record!, context) };
+      // The refresh starts (or is joined) first, so what is recalled finds it under way.
+      const replay = session.afterUnauthorized(record!, context);
+      const recalled = this.#recallable.recall(record!.generation);
+      if (recalled > 0) this.#options.logger?.debug('requests-recalled', { generation: record!.generation, count: recalled });
+      return { response, attached, replay };
     } finally {
       release();
     }
@@ -263,13 +291,15 @@ export class FetchHandler {
    * nonce in the proof (`use_dpop_nonce`, RFC 9449 §9) gets one more try with it, inside the same
    * send: it is not the request's replay, and no refresh.
    */
-  async #fetch(exchange: Exchange, body: RequestBody, tokens: SessionTokens | null): Promise<Response> {
+  async #fetch(exchange: Exchange, body: RequestBody, tokens: SessionTokens | null, signal: AbortSignal | undefined): Promise<Response> {
     const { selfOrigin, session } = this.#options;
     const { request } = exchange;
-    if (tokens?.dpopKey === undefined) return this.#network(authorizedRequest(request, await body.forSend(), tokens, selfOrigin), exchange);
+    if (tokens?.dpopKey === undefined) {
+      return this.#network(authorizedRequest(request, await body.forSend(), tokens, selfOrigin, { signal }), exchange);
+    }
     const attempt = async () => {
       const proof = (await session.proofFor(request.method, request.url, tokens))!;
-      const sent = authorizedRequest(request, await body.forSend(), tokens, selfOrigin, proof.proof);
+      const sent = authorizedRequest(request, await body.forSend(), tokens, selfOrigin, { dpopProof: proof.proof, signal });
       return { proof, response: await this.#network(sent, exchange) };
     };
     // A body that was not kept (too large, still streaming) cannot go again: that answer stands.
@@ -316,16 +346,32 @@ export class FetchHandler {
     logger?.debug('replay-skipped', { method: context.method, url: context.url, reason });
   }
 
-  /** Replay a 401 with the tokens the session gives, or hand the 401 back when it gives none. */
-  async #replay(first: Response, decided: Promise<SessionTokens | null>, body: RequestBody, exchange: Exchange): Promise<Response> {
+  /**
+   * Replay a 401 (or a recalled send, which has no answer) with the tokens the session gives. When
+   * it gives none the 401 goes back to the page, and a recalled send goes out as it first did,
+   * for the answer it would have had.
+   */
+  async #replay(
+    first: Response | undefined,
+    decided: Promise<SessionTokens | null>,
+    body: RequestBody,
+    exchange: Exchange,
+    sentWith: SessionTokens | null,
+  ): Promise<Response> {
     const { status, logger } = this.#options;
     const tokens = await decided;
-    if (tokens === null) return first;
+    if (tokens === null) return first ?? this.#resend(exchange, body, sentWith);
     // The 401's body is not needed any more; free its connection.
-    first.body?.cancel().catch(() => undefined);
+    first?.body?.cancel().catch(() => undefined);
     status.counters.replayed++;
     logger?.debug('replay', { method: exchange.context.method, url: exchange.context.url });
-    return (await this.#send(exchange, body, { first: false }, async () => ({ tokens }))).response;
+    return this.#resend(exchange, body, tokens);
+  }
+
+  /** A later send (a replay, a retry): never recalled, never replayed. */
+  async #resend(exchange: Exchange, body: RequestBody, tokens: SessionTokens | null): Promise<Response> {
+    const sent = await this.#send(exchange, body, { first: false }, async () => ({ tokens }));
+    return sent.response!;
   }
 
   /**
@@ -353,7 +399,7 @@ export class FetchHandler {
       if (tokens === undefined) return response;
       response.body?.cancel().catch(() => undefined);
       status.counters.apiRetries++;
-      response = (await this.#send(exchange, body, { first: false }, async () => ({ tokens }))).response;
+      response = await this.#resend(exchange, body, tokens);
     }
     return response;
   }

@@ -154,3 +154,47 @@ test('a streamed upload goes out at once, as the browser itself would send it: n
   expect(outcomes.ended.proxied).toBe(outcomes.ended.browser);
   expect(outcomes.pending).toBe(0);
 });
+
+test('a 401 recalls the GETs still out with the rejected token: they go again with the new one', async ({ session, app }) => {
+  const tab = await openApp(session, `${app.origin}/`);
+  await login(tab);
+  await app.expireAccessTokens();
+  // The server holds the first three without an answer, as a busy one (or the browser's
+  // connection queue) holds a burst sent just before the first 401 is back.
+  const fault = await fetch(`${app.origin}/demo/faults`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ target: 'api', path: '/api/items/held', hang: true, count: 3 }),
+  });
+  expect(fault.status).toBe(200);
+  await tab.evaluate(() => {
+    window.firedRequests = Promise.all(
+      [0, 1, 2].map((i) =>
+        fetch(`/api/items/held-${i}`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      ),
+    );
+  });
+  const held = async () => (await app.requests()).filter((entry) => entry.path.startsWith('/api/items/held'));
+  await expect.poll(async () => (await held()).length).toBe(3);
+
+  // Its 401 refreshes, and the three out with the same token are recalled rather than left to it.
+  expect(await tab.evaluate(() => fetch('/api/me').then((r) => r.status))).toBe(200);
+
+  expect(await tab.evaluate(() => window.firedRequests!)).toEqual([200, 200, 200]);
+  expect((await held()).map((entry) => entry.path).sort()).toEqual([
+    '/api/items/held-0',
+    '/api/items/held-0',
+    '/api/items/held-1',
+    '/api/items/held-1',
+    '/api/items/held-2',
+    '/api/items/held-2',
+  ]);
+  const stats = await app.stats();
+  expect(stats.unauthorized).toBe(1); // only /api/me's: the held three were never answered with the old token
+  expect(stats.refreshCalls).toBe(1);
+  expect(stats.reuseDetected).toBe(0);
+  expect((await tab.evaluate(() => window.authProxy.status())).counters.replayed).toBe(4);
+});

@@ -4,7 +4,7 @@ import { TokenStore } from '../../sw/token-store.js';
 import { barrier, deferred } from './helpers/deferred.js';
 import { dispatchFetch } from './helpers/fetch-event.js';
 import { readSettlesWithin } from './helpers/read-settles.js';
-import { expiredToken, tokenResponse } from './helpers/fake-network.js';
+import { apiJson, expiredToken, tokenResponse, type SentRequest } from './helpers/fake-network.js';
 import { API_ORIGIN, APP_ORIGIN, LOGIN_ENDPOINT, TOKEN_ENDPOINT, tokenSet } from './helpers/fixtures.js';
 import { apiRequest, authorizationOf, proxyHarness as setup } from './helpers/proxy-harness.js';
 
@@ -479,12 +479,168 @@ describe('FetchHandler: when the refresh token is rejected', () => {
       return secondAnswer.promise;
     };
 
-    const slow = send(apiRequest('/api/slow'));
+    // A POST: a GET out with the same token would be recalled by the first 401 instead.
+    const slow = send(apiRequest('/api/slow', { method: 'POST', body: 'x' }));
     await secondOnTheWire.promise; // sent with at-1 before the session ended
     expect((await send(apiRequest('/api/a'))).status).toBe(401);
     secondAnswer.resolve(expiredToken('late 401'));
 
     expect(await (await slow).text()).toBe('late 401');
+    expect(refreshCalls()).toHaveLength(1);
+    expect(announcements.of('session-expired')).toHaveLength(1);
+  });
+});
+
+describe('FetchHandler: recalling what is out with a rejected token', () => {
+  /** A server that has not answered yet: the request stays out until its signal aborts. */
+  const unanswered = (sent: SentRequest) =>
+    new Promise<Response>((_, reject) => {
+      const { signal } = sent.request;
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+
+  it('a 401 recalls the GETs still out with its token; they go again with the new one, and each page request gets one answer', async () => {
+    const { send, api, isValid, apiRequests, refreshCalls, status, logLines } = await setup();
+    api.validToken = 'at-2';
+    const held: SentRequest[] = [];
+    const allOut = barrier(4);
+    api.respond = async (sent) => {
+      if (isValid(sent)) return apiJson({ path: new URL(sent.url).pathname });
+      if (new URL(sent.url).pathname === '/api/first') {
+        await allOut.arrive();
+        return expiredToken();
+      }
+      held.push(sent);
+      void allOut.arrive();
+      return unanswered(sent);
+    };
+
+    const paths = ['/api/first', '/api/a', '/api/b', '/api/c'];
+    const responses = await Promise.all(paths.map((path) => send(apiRequest(path))));
+
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(await Promise.all(responses.map((r) => r.json()))).toEqual(paths.map((path) => ({ path })));
+    expect(held.map((sent) => sent.request.signal.aborted)).toEqual([true, true, true]);
+    for (const path of paths) {
+      expect(
+        apiRequests()
+          .filter((sent) => new URL(sent.url).pathname === path)
+          .map(authorizationOf),
+      ).toEqual(['Bearer at-1', 'Bearer at-2']);
+    }
+    expect(refreshCalls()).toHaveLength(1);
+    expect(status.counters).toMatchObject({ requests: 4, replayed: 4 });
+    expect(status.pendingRequests).toBe(0);
+    expect(logLines.filter((line) => line.includes('requests-recalled'))).toEqual([
+      '[sw-auth-proxy] requests-recalled generation=1 count=3',
+    ]);
+  });
+
+  it('never recalls a POST: it may have reached the server, so only its own 401 replays it', async () => {
+    const { send, api, isValid, apiRequests, refreshCalls } = await setup();
+    api.validToken = 'at-2';
+    const postOut = deferred<SentRequest>();
+    const postAnswer = deferred<Response>();
+    api.respond = (sent) => {
+      if (isValid(sent)) return apiJson({ path: new URL(sent.url).pathname });
+      if (sent.method !== 'POST') return expiredToken();
+      postOut.resolve(sent);
+      return postAnswer.promise;
+    };
+
+    const post = send(apiRequest('/api/orders', { method: 'POST', body: '{"n":1}' }));
+    const postSent = await postOut.promise;
+    expect((await send(apiRequest('/api/a'))).status).toBe(200);
+    expect(postSent.request.signal.aborted).toBe(false);
+    postAnswer.resolve(expiredToken());
+
+    expect((await post).status).toBe(200);
+    expect(
+      apiRequests()
+        .filter((sent) => sent.method === 'POST')
+        .map((sent) => [authorizationOf(sent), sent.text]),
+    ).toEqual([
+      ['Bearer at-1', '{"n":1}'],
+      ['Bearer at-2', '{"n":1}'],
+    ]);
+    expect(refreshCalls()).toHaveLength(1);
+  });
+
+  it('a late 401 of an older token recalls nothing sent with the newer one', async () => {
+    const { send, api, isValid, refreshCalls } = await setup();
+    api.validToken = 'at-2';
+    const postOut = deferred();
+    const postAnswer = deferred<Response>();
+    const newOut = deferred<SentRequest>();
+    const newAnswer = deferred<Response>();
+    api.respond = (sent) => {
+      const path = new URL(sent.url).pathname;
+      if (path === '/api/orders' && !isValid(sent)) {
+        postOut.resolve();
+        return postAnswer.promise;
+      }
+      if (!isValid(sent)) return expiredToken();
+      if (path !== '/api/new') return apiJson({ path });
+      newOut.resolve(sent);
+      return newAnswer.promise;
+    };
+
+    const post = send(apiRequest('/api/orders', { method: 'POST', body: 'x' }));
+    await postOut.promise; // out with at-1
+    expect((await send(apiRequest('/api/a'))).status).toBe(200); // its 401 refreshed to at-2
+    const fresh = send(apiRequest('/api/new'));
+    const freshSent = await newOut.promise; // out with at-2
+    postAnswer.resolve(expiredToken()); // the late 401 of at-1
+
+    expect((await post).status).toBe(200);
+    expect(freshSent.request.signal.aborted).toBe(false);
+    newAnswer.resolve(apiJson({ path: '/api/new' }));
+    expect((await fresh).status).toBe(200);
+    expect(refreshCalls()).toHaveLength(1);
+  });
+
+  it('the page aborting a recallable GET aborts it, and it is not sent again', async () => {
+    const { send, api, apiRequests } = await setup();
+    const out = deferred<SentRequest>();
+    api.respond = (sent) => {
+      out.resolve(sent);
+      return unanswered(sent);
+    };
+    const controller = new AbortController();
+
+    const response = send(apiRequest('/api/slow', { signal: controller.signal }));
+    const sent = await out.promise;
+    controller.abort();
+
+    await expect(response).rejects.toMatchObject({ name: 'AbortError' });
+    expect(sent.request.signal.aborted).toBe(true);
+    expect(apiRequests()).toHaveLength(1);
+  });
+
+  it('a recalled GET whose session ended goes out once more as it was, and the page gets that answer', async () => {
+    const { send, api, auth, apiRequests, refreshCalls, announcements } = await setup();
+    auth.respond = () => Response.json({ error: 'invalid_grant' }, { status: 400 });
+    const slowOut = deferred();
+    let slowSends = 0;
+    api.respond = (sent) => {
+      if (new URL(sent.url).pathname !== '/api/slow') return expiredToken();
+      if (++slowSends > 1) return expiredToken('second 401');
+      slowOut.resolve();
+      return unanswered(sent);
+    };
+    api.validToken = 'at-2';
+
+    const slow = send(apiRequest('/api/slow'));
+    await slowOut.promise;
+    expect((await send(apiRequest('/api/a'))).status).toBe(401);
+
+    const answer = await slow;
+    expect([answer.status, await answer.text()]).toEqual([401, 'second 401']);
+    expect(
+      apiRequests()
+        .filter((sent) => new URL(sent.url).pathname === '/api/slow')
+        .map(authorizationOf),
+    ).toEqual(['Bearer at-1', 'Bearer at-1']);
     expect(refreshCalls()).toHaveLength(1);
     expect(announcements.of('session-expired')).toHaveLength(1);
   });
