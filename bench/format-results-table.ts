@@ -30,6 +30,7 @@ const ARM_LABELS: Record<BenchArm, string> = {
   none: 'no SW',
   bare: 'bare pass-through SW',
   header: 'bare SW + Authorization (floor)',
+  idb: 'bare SW + Authorization from IndexedDB (floor)',
   proxy: 'sw-auth-proxy',
   dpop: 'sw-auth-proxy + DPoP',
 };
