@@ -1,4 +1,5 @@
 import type { Browser, CDPSession, Page } from '@playwright/test';
+import { giveWorkerToken } from './give-worker-token.js';
 import { median } from './latency-stats.js';
 import { openArmPage } from './open-arm-page.js';
 import type { BenchServer } from './start-bench-server.js';
@@ -28,27 +29,38 @@ export interface ColdStartArm {
 export interface ColdStartResult {
   repetitions: number;
   bare: ColdStartArm;
+  /**
+   * The worker that attaches a token it keeps in IndexedDB (`IDB_WORKER_SCRIPT`): what any worker
+   * that must find its token again after a stop pays at a cold start. Information, not a target.
+   */
+  idb: ColdStartArm;
   proxy: ColdStartArm;
-  /** Median of the per-repetition (proxy penalty − bare penalty): the two arms run back to back. */
+  /** Median of the per-repetition (proxy penalty − bare penalty): the arms run back to back. */
   pairedExtraMs: number;
+  /** Median of the per-repetition (proxy penalty − idb penalty): the proxy's own share. */
+  pairedOverIdbMs: number;
+  /** Median of the per-repetition (idb penalty − bare penalty): what keeping the token in IndexedDB costs. */
+  idbPairedOverBareMs: number;
 }
 
-type WorkerArm = 'bare' | 'proxy';
+type WorkerArm = 'bare' | 'idb' | 'proxy';
 
 /**
  * The first protected request after the worker was stopped (DevTools' `ServiceWorker.stopAllWorkers`,
  * as the browser does to idle workers) against one to a running worker. The browser must start the
- * worker and run its script; the proxy also reopens IndexedDB for the session. The bare worker's
- * penalty is the floor any worker pays. Arms alternate within each repetition.
+ * worker and run its script; the idb worker and the proxy also reopen IndexedDB for the token. The
+ * bare worker's penalty is the floor any worker pays; the idb worker's, the floor of any worker
+ * that attaches a token. Arms take turns within each repetition, in a rotating order.
  */
 export async function runColdStart(browser: Browser, server: BenchServer, options: ColdStartOptions): Promise<ColdStartResult> {
-  const arms: WorkerArm[] = ['bare', 'proxy'];
+  const arms: WorkerArm[] = ['bare', 'idb', 'proxy'];
   const authorization = `Bearer ${await server.login()}`;
   const setups = await Promise.all(
     arms.map(async (arm) => {
       const context = await browser.newContext();
       const page = await openArmPage(context, server.origin, arm);
       if (arm === 'proxy' && (await page.evaluate(() => window.bench.login())) !== 200) throw new Error('Failed to log in the proxy arm');
+      if (arm === 'idb') await giveWorkerToken(page, authorization);
       const cdp = await context.newCDPSession(page);
       await cdp.send('ServiceWorker.enable');
       return { arm, context, page, cdp, warm: [] as number[], cold: [] as number[], phases: [] as ColdStartArm['phases'][] };
@@ -58,11 +70,13 @@ export async function runColdStart(browser: Browser, server: BenchServer, option
     for (let repetition = 0; repetition < options.repetitions; repetition++) {
       for (let step = 0; step < setups.length; step++) {
         const setup = setups[(repetition + step) % setups.length]!;
-        const request = (count: number) => oneByOne(setup.page, count, setup.arm === 'proxy' ? null : authorization);
+        // Only the bare worker leaves the header to the page; the other two attach their own.
+        const pageAuthorization = setup.arm === 'bare' ? authorization : null;
+        const request = (count: number) => oneByOne(setup.page, count, pageAuthorization);
         await request(5);
         setup.warm.push(...(await request(1)));
         await stopWorker(setup.cdp, `${server.origin}/bench/${setup.arm}/sw.js`);
-        const cold = await timedRequest(setup.page, setup.arm === 'proxy' ? null : authorization);
+        const cold = await timedRequest(setup.page, pageAuthorization);
         setup.cold.push(cold.endAt - cold.startAt);
         setup.phases.push(await workerPhases(browser, `/bench/${setup.arm}/sw.js`, cold));
       }
@@ -77,13 +91,17 @@ export async function runColdStart(browser: Browser, server: BenchServer, option
         networkMs: median(setup.phases.map((phase) => phase.networkMs)),
       },
     });
-    const [bare, proxy] = setups as [(typeof setups)[number], (typeof setups)[number]];
+    const [bare, idb, proxy] = setups as [(typeof setups)[number], (typeof setups)[number], (typeof setups)[number]];
     const penalty = (setup: typeof bare, index: number): number => setup.cold[index]! - setup.warm[index]!;
+    const paired = (a: typeof bare, b: typeof bare): number => median(a.cold.map((_, index) => penalty(a, index) - penalty(b, index)));
     return {
       repetitions: options.repetitions,
       bare: summary(bare),
+      idb: summary(idb),
       proxy: summary(proxy),
-      pairedExtraMs: median(proxy.cold.map((_, index) => penalty(proxy, index) - penalty(bare, index))),
+      pairedExtraMs: paired(proxy, bare),
+      pairedOverIdbMs: paired(proxy, idb),
+      idbPairedOverBareMs: paired(idb, bare),
     };
   } finally {
     await Promise.all(setups.map((setup) => setup.context.close()));

@@ -1,4 +1,5 @@
 import type { Browser, Page } from '@playwright/test';
+import { giveWorkerToken } from './give-worker-token.js';
 import { spread, type Spread } from './latency-stats.js';
 import { openArmPage } from './open-arm-page.js';
 import type { LatencyRunOptions } from './pages/bench-page-api.js';
@@ -75,15 +76,7 @@ export async function runCpu(browser: Browser, server: BenchServer, options: Cpu
       if ((await pages[arm].evaluate(() => window.bench.login())) !== 200) throw new Error(`Failed to log in the ${arm} arm`);
     }
     const authorization = `Bearer ${await server.login()}`;
-    await pages.header.evaluate(
-      (value) =>
-        new Promise((resolve) => {
-          const channel = new MessageChannel();
-          channel.port1.onmessage = resolve;
-          navigator.serviceWorker.controller!.postMessage({ authorization: value }, [channel.port2]);
-        }),
-      authorization,
-    );
+    await giveWorkerToken(pages.header, authorization);
     const run = async (arm: CpuArm, count: number, concurrency: number): Promise<void> => {
       const runOptions: LatencyRunOptions = {
         path: '/api/items',

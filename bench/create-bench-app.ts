@@ -7,7 +7,7 @@ import type { DemoAppOptions } from '../demo/server/demo-app-options.js';
 import { renderSwVariantScript, type SwVariantConfig } from '../demo/server/sw-variants.js';
 
 /** The bench arms that get a page; `none` registers nothing. */
-export const BENCH_ARMS = ['none', 'bare', 'header', 'proxy', 'dpop'] as const;
+export const BENCH_ARMS = ['none', 'bare', 'header', 'idb', 'proxy', 'dpop'] as const;
 export type BenchArm = (typeof BENCH_ARMS)[number];
 
 /**
@@ -37,6 +37,53 @@ self.addEventListener('fetch', (event) => {
   const request = new Request(page, { referrer: page.referrer, referrerPolicy: page.referrerPolicy, redirect: 'manual' });
   request.headers.set('authorization', authorization);
   event.respondWith(fetch(request));
+});
+`;
+
+/** The IndexedDB database of {@link IDB_WORKER_SCRIPT}: its own, so the proxy's session is not touched. */
+export const IDB_WORKER_DATABASE = 'bench-idb-floor';
+
+/**
+ * The floor for a worker that keeps its token where it survives a worker stop, as any
+ * token-attaching worker must (a stopped worker loses its memory): the header worker, with the
+ * token in IndexedDB. The script opens its database and starts reading the token while it is
+ * evaluated, and each fetch waits for that read, so a cold start pays the open and the read as
+ * the proxy does. Plain IndexedDB, no library: a library's own load would not be part of the floor.
+ * The page hands it the header once, by message, and the worker writes it to its database.
+ */
+export const IDB_WORKER_SCRIPT = `self.addEventListener('install', (event) => event.waitUntil(self.skipWaiting()));
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+const settled = (request) =>
+  new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+const opening = indexedDB.open('${IDB_WORKER_DATABASE}', 1);
+opening.onupgradeneeded = () => opening.result.createObjectStore('state');
+const database = settled(opening);
+let authorization = database.then((db) => settled(db.transaction('state').objectStore('state').get('authorization')));
+self.addEventListener('message', (event) => {
+  const value = event.data.authorization;
+  const written = database.then((db) => {
+    const transaction = db.transaction('state', 'readwrite');
+    transaction.objectStore('state').put(value, 'authorization');
+    return new Promise((resolve, reject) => {
+      transaction.oncomplete = resolve;
+      transaction.onerror = () => reject(transaction.error);
+    });
+  });
+  authorization = written.then(() => value);
+  event.waitUntil(written.then(() => event.ports[0].postMessage('ok')));
+});
+self.addEventListener('fetch', (event) => {
+  const page = event.request;
+  event.respondWith(
+    authorization.then((value) => {
+      const request = new Request(page, { referrer: page.referrer, referrerPolicy: page.referrerPolicy, redirect: 'manual' });
+      request.headers.set('authorization', value);
+      return fetch(request);
+    }),
+  );
 });
 `;
 
@@ -77,6 +124,7 @@ export interface BenchAppOptions extends DemoAppOptions {
  * - `/bench/<arm>/`: the bench page (one file for all arms; arms differ by the worker registered);
  * - `/bench/bare/sw.js`: {@link BARE_WORKER_SCRIPT}, scope `/bench/bare/`;
  * - `/bench/header/sw.js`: {@link HEADER_WORKER_SCRIPT}, scope `/bench/header/`;
+ * - `/bench/idb/sw.js`: {@link IDB_WORKER_SCRIPT}, scope `/bench/idb/`;
  * - `/bench/proxy/sw.js`: `importScripts('/sw-auth-proxy.js')` (the real built worker) and
  *   `installAuthProxy`, rendered by the demo server's own variant code; scope `/bench/proxy/`;
  * - `/bench/dpop/sw.js`: the same with `dpop: true` (every request signed; the server verifies
@@ -97,6 +145,7 @@ export function createBenchApp(options: BenchAppOptions): Hono {
   });
   app.get('/bench/bare/sw.js', (c) => c.body(BARE_WORKER_SCRIPT));
   app.get('/bench/header/sw.js', (c) => c.body(HEADER_WORKER_SCRIPT));
+  app.get('/bench/idb/sw.js', (c) => c.body(IDB_WORKER_SCRIPT));
   app.get('/bench/proxy/sw.js', (c) => c.body(renderSwVariantScript(proxyConfig, new URL(c.req.url).origin)));
   app.get('/bench/dpop/sw.js', (c) => c.body(renderSwVariantScript(BENCH_DPOP_CONFIG, new URL(c.req.url).origin)));
   app.get('/bench/:arm/', async (c) => {

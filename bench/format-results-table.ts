@@ -8,6 +8,7 @@ import type { StormClient } from './pages/bench-page-api.js';
 
 const perThousand = (run: HeapRun): number => (run.embedderGrowthBytes * 1000) / run.requests;
 const ms = (value: number): string => `${value.toFixed(2)} ms`;
+const signedMs = (value: number): string => `${value >= 0 ? '+' : '−'}${ms(Math.abs(value))}`;
 const row = (cells: readonly (string | number)[]): string => `| ${cells.join(' | ')} |`;
 const header = (cells: readonly string[]): string[] => [row(cells), row(cells.map(() => '---'))];
 
@@ -30,6 +31,7 @@ const ARM_LABELS: Record<BenchArm, string> = {
   none: 'no SW',
   bare: 'bare pass-through SW',
   header: 'bare SW + Authorization (floor)',
+  idb: 'bare SW + Authorization from IndexedDB (floor)',
   proxy: 'sw-auth-proxy',
   dpop: 'sw-auth-proxy + DPoP',
 };
@@ -155,7 +157,7 @@ export function formatResultsTable(results: BenchResults): string {
       'then until its fetch()',
       'then until the body',
     ]),
-    ...(['bare', 'proxy'] as const).map((arm) =>
+    ...(['bare', 'idb', 'proxy'] as const).map((arm) =>
       row([
         ARM_LABELS[arm],
         ms(coldStart[arm].warmMs),
@@ -166,15 +168,13 @@ export function formatResultsTable(results: BenchResults): string {
         ms(coldStart[arm].phases.networkMs),
       ]),
     ),
-    row([
-      'proxy − bare, paired per stop',
-      '',
-      '',
-      `${coldStart.pairedExtraMs >= 0 ? '+' : '−'}${ms(Math.abs(coldStart.pairedExtraMs))}`,
-      '',
-      '',
-      '',
-    ]),
+    ...(
+      [
+        ['proxy − bare, paired per stop', coldStart.pairedExtraMs],
+        ['proxy − idb floor, paired per stop', coldStart.pairedOverIdbMs],
+        ['idb floor − bare, paired per stop', coldStart.idbPairedOverBareMs],
+      ] as const
+    ).map(([label, extraMs]) => row([label, '', '', signedMs(extraMs), '', '', ''])),
     '',
     `### Expiry latency: ${burst.tabs} tabs × ${burst.requestsPerTab} concurrent GETs through sw-auth-proxy, ${burst.rounds} bursts of each kind, alternating`,
     '',

@@ -22,8 +22,8 @@ export interface ArmLatency {
   samples: number;
 }
 
-/** The latency arms: the header floor is measured by the CPU step only. */
-export type OverheadArm = Exclude<BenchArm, 'header'>;
+/** The latency arms: the header floor is measured by the CPU step only, the idb floor by the cold start. */
+export type OverheadArm = Exclude<BenchArm, 'header' | 'idb'>;
 
 export interface OverheadMode {
   concurrency: number;
