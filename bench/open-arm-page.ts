@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import type { BenchArm } from './create-bench-app.js';
 
 /**
- * Opens the bench page of `arm` and checks who answers its requests: for `bare` and `proxy` the
+ * Opens the bench page of `arm` and checks who answers its requests: for every arm but `none` the
  * arm's worker controls the page; for `none`, nothing does. A page that is not what its arm says
  * would make every figure of it meaningless, so a mismatch throws.
  */
